@@ -1,0 +1,191 @@
+// Future<T>: a copyable handle to the eventual result of one task, as Python's
+// concurrent.futures.Future. Executors create futures; users observe and cancel them.
+#ifndef FUTURES_FUTURE_HPP_
+#define FUTURES_FUTURE_HPP_
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "futures/errors.hpp"
+#include "futures/internal/state.hpp"
+
+namespace futures {
+
+template <class T>
+class Future;
+
+namespace internal {
+
+// Reports an exception escaping a done callback on stderr; the exception is swallowed.
+void report_callback_exception(const std::string& future_repr) noexcept;
+
+// "int", "std::string", ... for to_string(); demangled, with the common aliases restored.
+std::string type_name(const std::type_info& type);
+// The dynamic type of the exception inside `error` ("std::runtime_error").
+std::string exception_type_name(const std::exception_ptr& error);
+std::string future_repr(const StateBase& state, const std::type_info& value_type);
+
+struct FutureAccess;
+
+}  // namespace internal
+
+// A handle to one shared result. Copies observe the same state, like references to one Python
+// object; comparison and hashing go by that identity. Every member is thread-safe.
+// A moved-from Future may only be assigned to or destroyed.
+template <class T>
+class Future {
+ public:
+  using value_type = T;
+
+  Future(const Future& other) noexcept : state_(other.state_) { state_->add_ref(); }
+  Future(Future&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  Future& operator=(Future other) noexcept {
+    std::swap(state_, other.state_);
+    return *this;
+  }
+  ~Future() {
+    if (state_ != nullptr) state_->release();
+  }
+
+  // Cancels the task unless it is running or done. Returns true if the future is cancelled
+  // (now or earlier), false if it is running or finished. Cancelling wakes waiters and runs
+  // the done callbacks in the calling thread.
+  bool cancel() const noexcept { return state_->cancel(); }
+  bool cancelled() const noexcept { return state() == FutureState::cancelled; }
+  bool running() const noexcept { return state() == FutureState::running; }
+  // True once finished or cancelled.
+  bool done() const noexcept { return state_->done(); }
+  FutureState state() const noexcept { return state_->state(); }
+
+  // Blocks until done, then returns a copy of the result (nothing for Future<void>).
+  // Throws the task's exception, or CancelledError.
+  T result() const {
+    state_->wait(nullptr);
+    return get();
+  }
+  // As result(), but throws TimeoutError if the future is not done within `timeout`.
+  template <class Rep, class Period>
+  T result(std::chrono::duration<Rep, Period> timeout) const {
+    wait_for(timeout);
+    return get();
+  }
+
+  // Blocks until done; returns the task's exception, or nullptr if it succeeded.
+  // Throws CancelledError for a cancelled future.
+  std::exception_ptr exception() const {
+    state_->wait(nullptr);
+    return get_exception();
+  }
+  template <class Rep, class Period>
+  std::exception_ptr exception(std::chrono::duration<Rep, Period> timeout) const {
+    wait_for(timeout);
+    return get_exception();
+  }
+
+  // Runs fn(*this) once the future is done: in the thread that completes (or cancels) it,
+  // after waiters are woken, in the order callbacks were added; or at once in the calling
+  // thread if the future is already done. An exception thrown by fn is reported on stderr and
+  // swallowed.
+  void add_done_callback(std::function<void(const Future&)> fn) const;
+
+  friend bool operator==(const Future& a, const Future& b) noexcept {
+    return a.state_ == b.state_;
+  }
+
+ private:
+  friend struct internal::FutureAccess;
+  explicit Future(internal::State<T>* adopted) noexcept : state_(adopted) {}
+
+  template <class Rep, class Period>
+  void wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    const auto deadline = internal::deadline_after(timeout);
+    if (!state_->wait(&deadline)) {
+      throw TimeoutError("future not done after " +
+                         std::to_string(std::chrono::duration<double>(timeout).count()) + " s");
+    }
+  }
+  T get() const {
+    state_->throw_if_failed();
+    if constexpr (!std::is_void_v<T>) return state_->value();
+  }
+  std::exception_ptr get_exception() const {
+    if (cancelled()) throw CancelledError();
+    return state_->error();
+  }
+
+  internal::State<T>* state_;
+};
+
+namespace internal {
+
+// The library's way in to a Future's state: executors make futures, waiters watch them.
+struct FutureAccess {
+  // Takes over one reference to `state`.
+  template <class T>
+  static Future<T> adopt(State<T>* state) noexcept {
+    return Future<T>(state);
+  }
+  template <class T>
+  static State<T>* state(const Future<T>& f) noexcept {
+    return f.state_;
+  }
+};
+
+template <class T>
+class CallbackNode final : public Listener {
+ public:
+  explicit CallbackNode(std::function<void(const Future<T>&)> fn)
+      : Listener(/*under_lock=*/false), fn_(std::move(fn)) {}
+
+  static void invoke(const std::function<void(const Future<T>&)>& fn,
+                     const Future<T>& f) noexcept {
+    try {
+      fn(f);
+    } catch (...) {
+      report_callback_exception(future_repr(*FutureAccess::state(f), typeid(T)));
+    }
+  }
+
+  void on_done(StateBase& state) noexcept override {
+    auto* typed = static_cast<State<T>*>(&state);
+    typed->add_ref();
+    invoke(fn_, FutureAccess::adopt(typed));
+    delete this;
+  }
+
+ private:
+  std::function<void(const Future<T>&)> fn_;
+};
+
+}  // namespace internal
+
+template <class T>
+void Future<T>::add_done_callback(std::function<void(const Future&)> fn) const {
+  auto* node = new internal::CallbackNode<T>(std::move(fn));
+  if (state_->add_listener(node)) return;
+  // Already done: run it here. The node still owns fn, so run it through the node.
+  node->on_done(*state_);
+}
+
+// Python's repr: "<Future at 0x55d0c3a8 state=finished returned int>",
+// "... state=finished raised std::runtime_error>", "<Future at 0x... state=pending>".
+template <class T>
+std::string to_string(const Future<T>& f) {
+  return internal::future_repr(*internal::FutureAccess::state(f), typeid(T));
+}
+
+}  // namespace futures
+
+template <class T>
+struct std::hash<futures::Future<T>> {
+  std::size_t operator()(const futures::Future<T>& f) const noexcept {
+    return std::hash<const void*>{}(futures::internal::FutureAccess::state(f));
+  }
+};
+
+#endif  // FUTURES_FUTURE_HPP_

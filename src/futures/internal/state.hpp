@@ -1,0 +1,228 @@
+// The shared state behind Future<T>: an intrusively counted object holding the state word,
+// the result or exception, and the listeners to notify on completion. Not for users.
+#ifndef FUTURES_INTERNAL_STATE_HPP_
+#define FUTURES_INTERNAL_STATE_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "futures/errors.hpp"
+
+namespace futures {
+
+enum class FutureState { pending, running, cancelled, finished };
+
+// Relative timeouts as Python takes them: seconds, fractional allowed. Any std::chrono
+// duration converts implicitly (100ms, 2s, ...).
+using Duration = std::chrono::duration<double>;
+
+namespace internal {
+
+using Clock = std::chrono::steady_clock;
+
+// now() + timeout, saturating instead of overflowing; a negative timeout is "now".
+template <class Rep, class Period>
+Clock::time_point deadline_after(std::chrono::duration<Rep, Period> timeout) {
+  const auto now = Clock::now();
+  const std::chrono::duration<double> secs = timeout;
+  const std::chrono::duration<double> room = Clock::time_point::max() - now;
+  if (secs >= room) return Clock::time_point::max();
+  if (secs.count() <= 0) return now;
+  return now + std::chrono::ceil<Clock::duration>(secs);
+}
+
+// Blocks while word == expected, until woken or until the deadline (nullptr: none).
+// Returns false only when the deadline passed. Spurious returns are allowed.
+bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                const Clock::time_point* deadline) noexcept;
+void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept;
+
+class StateBase;
+
+// Something to notify when a state completes. Waiters (wait, as_completed) are notified while
+// the state's stripe lock is held, so that removing them under that lock is final; callbacks
+// run after it is released, in the order they were added.
+class Listener {
+ public:
+  explicit Listener(bool under_lock) noexcept : under_lock_(under_lock) {}
+  virtual void on_done(StateBase& state) noexcept = 0;
+
+ protected:
+  virtual ~Listener() = default;
+
+ private:
+  friend class StateBase;
+  Listener* next_ = nullptr;
+  bool under_lock_;
+};
+
+// State word layout: two bits of FutureState, then flags.
+inline constexpr std::uint32_t kPending = 0;
+inline constexpr std::uint32_t kRunning = 1;
+inline constexpr std::uint32_t kCancelled = 2;
+inline constexpr std::uint32_t kFinished = 3;
+inline constexpr std::uint32_t kStateMask = 3;
+inline constexpr std::uint32_t kHasListeners = 4;  // listeners_ may be non-empty
+inline constexpr std::uint32_t kHasSleepers = 8;   // a thread sleeps on the word
+
+constexpr bool is_done(std::uint32_t word) noexcept { return (word & kStateMask) >= kCancelled; }
+
+// The untyped part of every future's state. Thread-safe: every member function may be called
+// from any thread. The completing thread's writes (result, exception) happen-before any
+// observation of the done state.
+class StateBase {
+ public:
+  StateBase(const StateBase&) = delete;  // identity is the future's identity
+  StateBase& operator=(const StateBase&) = delete;
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  FutureState state() const noexcept {
+    return static_cast<FutureState>(word_.load(std::memory_order_acquire) & kStateMask);
+  }
+  bool done() const noexcept { return is_done(word_.load(std::memory_order_acquire)); }
+
+  // pending -> cancelled, notifying listeners. True if cancelled (now or before).
+  bool cancel() noexcept;
+
+  // pending -> running: true. Cancelled: false (listeners were notified by cancel()).
+  // Any other state: InvalidStateError.
+  bool set_running_or_notify_cancel();
+
+  // pending/running -> finished with an exception. InvalidStateError if already done.
+  void set_exception(std::exception_ptr error);
+
+  // Like set_exception, but only from pending or running, and silent otherwise. Used to fail
+  // queued work when an executor breaks. True if this call completed the state.
+  bool fail_if_not_done(std::exception_ptr error) noexcept;
+
+  // Blocks until done or the deadline (nullptr: none). True if done.
+  bool wait(const Clock::time_point* deadline) const noexcept;
+
+  // Registers l unless the state is already done (then returns false and keeps nothing).
+  bool add_listener(Listener* l) noexcept;
+  // Unregisters l; false if completion had already taken it.
+  bool remove_listener(Listener* l) noexcept;
+
+  // The exception of a finished state (nullptr on success). Only valid once done.
+  const std::exception_ptr& error() const noexcept { return error_; }
+
+  // Throws CancelledError, or the task's exception, for a done state.
+  void throw_if_failed() const;
+
+  // Executor hook: runs the task this state was created for.
+  virtual void run() noexcept {}
+
+  // Intrusive link for executor queues; owned by whichever queue holds the state.
+  StateBase* next_ = nullptr;
+
+ protected:
+  StateBase() = default;
+  virtual ~StateBase() = default;
+
+  // Moves to finished with the result already stored (or error_ set). InvalidStateError if
+  // the state is already done.
+  void finish();
+
+ private:
+  // CAS to `to` from a state in `allowed` (bit set of states); notifies on completion.
+  bool transition(std::uint32_t allowed, std::uint32_t to) noexcept;
+  void notify_listeners() noexcept;
+
+  std::atomic<std::uint32_t> refs_{1};
+  mutable std::atomic<std::uint32_t> word_{kPending};
+  Listener* listeners_ = nullptr;  // guarded by the stripe lock of this
+  std::exception_ptr error_;
+};
+
+// A state with storage for a T (nothing for void).
+template <class T>
+class State : public StateBase {
+ public:
+  // pending/running -> finished with v. InvalidStateError if already done.
+  template <class U>
+  void set_result(U&& v) {
+    if (done()) throw InvalidStateError("future is already done");
+    ::new (static_cast<void*>(&value_)) T(std::forward<U>(v));
+    has_value_ = true;
+    finish();
+  }
+
+  // The stored value; only for a state finished without error.
+  const T& value() const noexcept { return value_; }
+
+ protected:
+  ~State() override {
+    if (has_value_) value_.~T();
+  }
+
+ private:
+  union {
+    T value_;
+  };
+  bool has_value_ = false;  // written before the finishing CAS, read after it
+};
+
+template <>
+class State<void> : public StateBase {
+ public:
+  void set_result() {
+    if (done()) throw InvalidStateError("future is already done");
+    finish();
+  }
+};
+
+// A state that owns the callable computing its result: the node an executor queues.
+// The callable is destroyed as soon as it has run, so its captures do not outlive the work.
+template <class R, class Fn>
+class Task final : public State<R> {
+ public:
+  explicit Task(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
+
+  void run() noexcept override {
+    if (!this->set_running_or_notify_cancel()) return destroy_fn();
+    try {
+      if constexpr (std::is_void_v<R>) {
+        fn_();
+        destroy_fn();
+        this->set_result();
+      } else {
+        R r = fn_();
+        destroy_fn();
+        this->set_result(std::move(r));
+      }
+    } catch (...) {
+      destroy_fn();
+      this->set_exception(std::current_exception());
+    }
+  }
+
+ private:
+  ~Task() override { destroy_fn(); }
+  void destroy_fn() noexcept {
+    if (alive_) {
+      alive_ = false;
+      fn_.~Fn();
+    }
+  }
+
+  union {
+    Fn fn_;
+  };
+  bool alive_ = true;
+};
+
+}  // namespace internal
+}  // namespace futures
+
+#endif  // FUTURES_INTERNAL_STATE_HPP_

@@ -1,0 +1,58 @@
+#include "futures/internal/waiter.hpp"
+
+namespace futures::internal {
+
+CompletionQueue::CompletionQueue(const std::vector<StateBase*>& states,
+                                 std::vector<StateBase*>& already_done) {
+  nodes_.reserve(states.size());  // listeners keep pointers to the nodes: never reallocate
+  completed_.reserve(states.size());
+  for (StateBase* s : states) {
+    s->add_ref();
+    if (s->done()) {
+      already_done.push_back(s);
+      continue;
+    }
+    Node& node = nodes_.emplace_back(this, s);
+    if (!s->add_listener(&node)) {
+      // Completed in between: it counts as already done, and the node stays unregistered.
+      nodes_.pop_back();
+      already_done.push_back(s);
+    }
+  }
+}
+
+CompletionQueue::~CompletionQueue() {
+  for (Node& node : nodes_) {
+    // Removal under the stripe lock is final: a completion either took the node already
+    // (and notified it under that lock) or will never see it.
+    node.state->remove_listener(&node);
+    bool taken;
+    {
+      std::lock_guard lock(mu_);
+      taken = node.taken;
+    }
+    if (!taken) node.state->release();
+  }
+}
+
+void CompletionQueue::Node::on_done(StateBase& s) noexcept {
+  std::lock_guard lock(owner->mu_);
+  owner->completed_.push_back(this);
+  if (s.state() == FutureState::finished && s.error()) owner->any_failed_ = true;
+  owner->cv_.notify_all();
+}
+
+StateBase* CompletionQueue::pop(const Clock::time_point* deadline) {
+  std::unique_lock lock(mu_);
+  auto ready = [&] { return next_ < completed_.size(); };
+  if (deadline == nullptr) {
+    cv_.wait(lock, ready);
+  } else if (!cv_.wait_until(lock, *deadline, ready)) {
+    return nullptr;
+  }
+  Node* node = completed_[next_++];
+  node->taken = true;
+  return node->state;
+}
+
+}  // namespace futures::internal

@@ -1,0 +1,194 @@
+#include "futures/thread_pool.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace futures {
+namespace {
+
+int default_thread_workers() {
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::min(32u, cpus + 4));
+}
+
+int checked_workers(std::optional<int> max_workers) {
+  if (!max_workers) return default_thread_workers();
+  if (*max_workers <= 0) {
+    throw std::invalid_argument("ThreadPoolExecutor: max_workers must be > 0, got " +
+                                std::to_string(*max_workers));
+  }
+  return *max_workers;
+}
+
+std::string default_prefix() {
+  static std::atomic<int> pools{0};
+  return "ThreadPool-" + std::to_string(pools.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace
+
+// A worker thread. `signal` is the word it sleeps on: 0 while asleep, 1 once woken.
+struct ThreadPoolExecutor::Worker {
+  std::atomic<std::uint32_t> signal{0};
+  Worker* next_idle = nullptr;  // guarded by the pool's mu_
+  int index = 0;
+  std::thread thread;
+
+  void wake() noexcept {
+    signal.store(1, std::memory_order_release);
+    internal::futex_wake(signal, 1);
+  }
+};
+
+namespace {
+ThreadPoolOptions with_workers(int max_workers) {
+  ThreadPoolOptions options;
+  options.max_workers = max_workers;
+  return options;
+}
+}  // namespace
+
+ThreadPoolExecutor::ThreadPoolExecutor(int max_workers)
+    : ThreadPoolExecutor(with_workers(max_workers)) {}
+
+ThreadPoolExecutor::ThreadPoolExecutor(ThreadPoolOptions options)
+    : max_workers_(checked_workers(options.max_workers)),
+      name_prefix_(options.thread_name_prefix.empty() ? default_prefix()
+                                                      : std::move(options.thread_name_prefix)),
+      initializer_(std::move(options.initializer)) {
+  workers_.reserve(static_cast<std::size_t>(max_workers_));
+}
+
+ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(/*wait=*/true); }
+
+void ThreadPoolExecutor::enqueue(internal::StateBase* task) {
+  Worker* wake = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (!broken_.empty() || shutdown_) {
+      task->release();  // the queue's reference; the caller's future still holds one
+      if (!broken_.empty()) throw BrokenThreadPool(broken_);
+      throw ShutdownError();
+    }
+    task->next_ = nullptr;
+    if (tail_ == nullptr) {
+      head_ = task;
+    } else {
+      tail_->next_ = task;
+    }
+    tail_ = task;
+    if (idle_ != nullptr) {
+      wake = idle_;
+      idle_ = wake->next_idle;
+    } else if (workers_.size() < static_cast<std::size_t>(max_workers_)) {
+      spawn_locked();
+    }
+  }
+  if (wake != nullptr) wake->wake();
+}
+
+void ThreadPoolExecutor::spawn_locked() {
+  auto worker = std::make_unique<Worker>();
+  worker->index = static_cast<int>(workers_.size());
+  Worker* w = worker.get();
+  workers_.push_back(std::move(worker));
+  try {
+    w->thread = std::thread([this, w] { worker_main(w); });
+  } catch (...) {
+    workers_.pop_back();  // the queued task waits for the workers that exist
+    if (workers_.empty()) throw;
+  }
+}
+
+internal::StateBase* ThreadPoolExecutor::pop_locked() noexcept {
+  internal::StateBase* task = head_;
+  if (task != nullptr) {
+    head_ = task->next_;
+    if (head_ == nullptr) tail_ = nullptr;
+  }
+  return task;
+}
+
+void ThreadPoolExecutor::wake_all_idle_locked() noexcept {
+  while (idle_ != nullptr) {
+    Worker* w = idle_;
+    idle_ = w->next_idle;
+    w->wake();
+  }
+}
+
+void ThreadPoolExecutor::worker_main(Worker* self) {
+  const std::string name = name_prefix_ + "_" + std::to_string(self->index);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  if (initializer_) {
+    try {
+      initializer_();
+    } catch (const std::exception& e) {
+      return initializer_failed(e.what());
+    } catch (...) {
+      return initializer_failed("unknown exception");
+    }
+  }
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (!broken_.empty()) return;
+    if (internal::StateBase* task = pop_locked()) {
+      lock.unlock();
+      task->run();
+      task->release();
+      lock.lock();
+      continue;
+    }
+    if (shutdown_) return;
+    self->signal.store(0, std::memory_order_relaxed);
+    self->next_idle = idle_;
+    idle_ = self;
+    lock.unlock();
+    while (self->signal.load(std::memory_order_acquire) == 0) {
+      internal::futex_wait(self->signal, 0, nullptr);
+    }
+    lock.lock();
+  }
+}
+
+void ThreadPoolExecutor::initializer_failed(const std::string& what) {
+  std::lock_guard lock(mu_);
+  if (broken_.empty()) {
+    broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
+  }
+  const auto error = std::make_exception_ptr(BrokenThreadPool(broken_));
+  while (internal::StateBase* task = pop_locked()) {
+    task->fail_if_not_done(error);
+    task->release();
+  }
+  wake_all_idle_locked();
+}
+
+void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  {
+    std::lock_guard lock(mu_);
+    shutdown_ = true;
+    if (cancel_futures) {
+      while (internal::StateBase* task = pop_locked()) {
+        task->cancel();
+        task->release();
+      }
+    }
+    wake_all_idle_locked();
+  }
+  if (!wait) return;
+  std::lock_guard join_lock(join_mu_);
+  // No worker is added after shutdown_, so the vector is stable from here on.
+  for (const auto& w : workers_) {
+    if (!w->thread.joinable()) continue;
+    if (w->thread.get_id() == std::this_thread::get_id()) {
+      w->thread.detach();  // a task shutting down its own pool: it cannot wait for itself
+    } else {
+      w->thread.join();
+    }
+  }
+}
+
+}  // namespace futures

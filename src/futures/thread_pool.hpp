@@ -1,0 +1,173 @@
+// ThreadPoolExecutor: runs callables on a pool of threads and returns futures for their
+// results, as Python's concurrent.futures.ThreadPoolExecutor.
+#ifndef FUTURES_THREAD_POOL_HPP_
+#define FUTURES_THREAD_POOL_HPP_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ranges>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "futures/future.hpp"
+#include "futures/internal/state.hpp"
+#include "futures/map.hpp"
+
+namespace futures {
+
+struct ThreadPoolOptions {
+  // Threads at most; unset: min(32, cpus + 4), as Python. <= 0: std::invalid_argument.
+  std::optional<int> max_workers;
+  // Threads are named "<prefix>_<i>" (the kernel keeps 15 characters); empty:
+  // "ThreadPool-<n>", n counting pools in this process.
+  std::string thread_name_prefix;
+  // Runs first in each worker thread. If it throws, the pool is broken: pending futures and
+  // later submits get BrokenThreadPool.
+  std::function<void()> initializer;
+};
+
+// A pool of up to max_workers threads, started on demand as work arrives (a new thread only
+// when no idle one can take the task), running tasks in submission order.
+//
+// Every member function is thread-safe. Submitting a task happens-before it starts running;
+// the task's completion happens-before a result() or done() that observes it.
+class ThreadPoolExecutor {
+ public:
+  explicit ThreadPoolExecutor(int max_workers);
+  explicit ThreadPoolExecutor(ThreadPoolOptions options = {});
+  ThreadPoolExecutor(const ThreadPoolExecutor&) = delete;  // owns threads
+  ThreadPoolExecutor& operator=(const ThreadPoolExecutor&) = delete;
+  // Waits for queued and running tasks: shutdown(/*wait=*/true).
+  ~ThreadPoolExecutor();
+
+  // Schedules fn(args...) with fn and args decay-copied (std::ref to pass references) and
+  // returns its future. Never blocks on the task. Throws ShutdownError after shutdown(),
+  // BrokenThreadPool once an initializer failed.
+  template <class F, class... Args>
+  [[nodiscard]] auto submit(F&& fn, Args&&... args)
+      -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
+
+  // Applies fn to each item, `chunksize` items per task, and returns the results in input
+  // order as a lazy range (see MapResults). Without buffersize every task is submitted before
+  // map() returns. Throws std::invalid_argument for chunksize or buffersize < 1, and what
+  // submit() throws.
+  // fn is shared by the tasks, so it is called as const, with each item as a const lvalue.
+  template <class F, std::ranges::input_range Range>
+  [[nodiscard]] auto map(F&& fn, Range&& items, MapOptions options = {})
+      -> MapResults<internal::map_result_t<F, Range>>;
+
+  // No new tasks after this. cancel_futures cancels the tasks not started; wait blocks until
+  // every started or queued task is done and the threads have exited. Idempotent; may be
+  // called from a task (it then does not wait for its own thread).
+  void shutdown(bool wait = true, bool cancel_futures = false);
+
+  int max_workers() const noexcept { return max_workers_; }
+
+ private:
+  struct Worker;
+
+  void enqueue(internal::StateBase* task);  // takes over one reference
+  void spawn_locked();
+  void worker_main(Worker* self);
+  void initializer_failed(const std::string& what);
+  internal::StateBase* pop_locked() noexcept;
+  void wake_all_idle_locked() noexcept;
+
+  const int max_workers_;
+  const std::string name_prefix_;
+  const std::function<void()> initializer_;
+
+  std::mutex mu_;
+  internal::StateBase* head_ = nullptr;  // guarded by mu_; the queue, oldest first
+  internal::StateBase* tail_ = nullptr;  // guarded by mu_
+  Worker* idle_ = nullptr;               // guarded by mu_; workers asleep, newest first
+  std::vector<std::unique_ptr<Worker>> workers_;  // guarded by mu_
+  bool shutdown_ = false;                         // guarded by mu_
+  std::string broken_;                            // guarded by mu_; non-empty once broken
+
+  std::mutex join_mu_;  // serialises the joining in concurrent shutdown(wait=true) calls
+};
+
+template <class F, class... Args>
+auto ThreadPoolExecutor::submit(F&& fn, Args&&... args)
+    -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
+  using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+  auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> R {
+    return std::invoke(std::move(fn), std::move(args)...);
+  };
+  auto* task = new internal::Task<R, decltype(call)>(std::move(call));
+  Future<R> future = internal::FutureAccess::adopt<R>(task);
+  task->add_ref();  // the queue's reference
+  enqueue(task);
+  return future;
+}
+
+template <class F, std::ranges::input_range Range>
+auto ThreadPoolExecutor::map(F&& fn, Range&& items, MapOptions options)
+    -> MapResults<internal::map_result_t<F, Range>> {
+  using R = internal::map_result_t<F, Range>;
+  using Item = std::ranges::range_value_t<Range>;
+  static_assert(!std::is_void_v<R>, "map() needs a function that returns a value");
+  internal::check_map_options(options);
+  std::optional<internal::Clock::time_point> deadline;
+  if (options.timeout) deadline = internal::deadline_after(*options.timeout);
+
+  // The input, owned if it was an rvalue, and the position reached in it.
+  struct Input {
+    std::ranges::views::all_t<Range> view;
+    std::ranges::iterator_t<std::ranges::views::all_t<Range>> it;
+  };
+  auto input = std::make_shared<Input>(Input{std::views::all(std::forward<Range>(items)), {}});
+  input->it = std::ranges::begin(input->view);
+  auto shared_fn = std::make_shared<std::decay_t<F>>(std::forward<F>(fn));
+  const auto chunksize = static_cast<std::size_t>(options.chunksize);
+
+  auto submit_next = [this, input, shared_fn, chunksize]()
+      -> std::optional<typename MapResults<R>::ChunkFuture> {
+    std::vector<Item> chunk;
+    chunk.reserve(chunksize);
+    for (; chunk.size() < chunksize && input->it != std::ranges::end(input->view); ++input->it) {
+      chunk.emplace_back(*input->it);
+    }
+    if (chunk.empty()) return std::nullopt;
+    return submit([shared_fn, chunk = std::move(chunk)]() {
+      MapChunk<R> out;
+      out.values.reserve(chunk.size());
+      try {
+        for (const Item& item : chunk) out.values.push_back(std::invoke(*shared_fn, item));
+      } catch (...) {
+        out.error = std::current_exception();
+      }
+      return out;
+    });
+  };
+
+  std::deque<typename MapResults<R>::ChunkFuture> submitted;
+  const std::size_t limit =
+      options.buffersize ? static_cast<std::size_t>(*options.buffersize) : SIZE_MAX;
+  try {
+    while (submitted.size() < limit) {
+      auto f = submit_next();
+      if (!f) break;
+      submitted.push_back(std::move(*f));
+    }
+  } catch (...) {
+    for (const auto& f : submitted) f.cancel();
+    throw;
+  }
+  typename MapResults<R>::Source source;
+  if (options.buffersize) source = std::move(submit_next);
+  return MapResults<R>(std::move(submitted), std::move(source), deadline);
+}
+
+}  // namespace futures
+
+#endif  // FUTURES_THREAD_POOL_HPP_

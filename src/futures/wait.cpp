@@ -1,0 +1,102 @@
+#include "futures/wait.hpp"
+
+#include <string>
+#include <unordered_set>
+
+#include "futures/internal/waiter.hpp"
+
+namespace futures::internal {
+namespace {
+
+bool failed(const StateBase* s) noexcept {
+  return s->state() == FutureState::finished && s->error() != nullptr;
+}
+
+}  // namespace
+
+std::vector<StateBase*> dedupe(std::vector<StateBase*> states) {
+  if (states.size() < 2) return states;
+  std::unordered_set<StateBase*> seen;
+  seen.reserve(states.size());
+  std::size_t kept = 0;
+  for (StateBase* s : states) {
+    if (seen.insert(s).second) states[kept++] = s;
+  }
+  states.resize(kept);
+  return states;
+}
+
+void wait_states(const std::vector<StateBase*>& states, std::optional<Duration> timeout,
+                 ReturnWhen return_when) {
+  const std::size_t total = states.size();
+  auto satisfied = [&](std::size_t done, bool any_failed) {
+    switch (return_when) {
+      case ReturnWhen::first_completed:
+        return done > 0 || total == 0;
+      case ReturnWhen::first_exception:
+        return any_failed || done == total;
+      case ReturnWhen::all_completed:
+        return done == total;
+    }
+    return true;
+  };
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = deadline_after(*timeout);
+
+  std::size_t done = 0;
+  bool any_failed = false;
+  for (const StateBase* s : states) {
+    if (s->done()) {
+      ++done;
+      any_failed = any_failed || failed(s);
+    }
+  }
+  if (satisfied(done, any_failed) || (deadline && *deadline <= Clock::now())) return;
+
+  std::vector<StateBase*> already;
+  CompletionQueue queue(states, already);
+  done = already.size();
+  any_failed = false;
+  for (StateBase* s : already) {
+    any_failed = any_failed || failed(s);
+    s->release();
+  }
+  queue.wait_until(
+      [&](std::size_t completed, bool completed_failed) {
+        return satisfied(done + completed, any_failed || completed_failed);
+      },
+      deadline ? &*deadline : nullptr);
+}
+
+AsCompletedCore::AsCompletedCore(std::vector<StateBase*> states, std::optional<Duration> timeout)
+    : states_(std::move(states)), total_(states_.size()), timeout_(timeout) {}
+
+AsCompletedCore::~AsCompletedCore() {
+  for (StateBase* s : states_) s->release();
+  for (std::size_t i = already_next_; i < already_.size(); ++i) already_[i]->release();
+  // queue_'s destructor unregisters from and releases the futures it still watches.
+}
+
+StateBase* AsCompletedCore::next() {
+  if (!started_) {
+    started_ = true;
+    if (timeout_) deadline_ = deadline_after(*timeout_);
+    queue_ = std::make_unique<CompletionQueue>(states_, already_);
+    for (StateBase* s : states_) s->release();
+    states_.clear();
+  }
+  if (yielded_ == total_) return nullptr;
+  if (already_next_ < already_.size()) {
+    ++yielded_;
+    return already_[already_next_++];
+  }
+  StateBase* s = queue_->pop(deadline_ ? &*deadline_ : nullptr);
+  if (s == nullptr) {
+    throw TimeoutError(std::to_string(total_ - yielded_) + " (of " + std::to_string(total_) +
+                       ") futures unfinished");
+  }
+  ++yielded_;
+  return s;
+}
+
+}  // namespace futures::internal

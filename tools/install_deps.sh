@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that a target needs, only those missing; safe to run repeatedly.
+# Usage: tools/install_deps.sh test|bench
+set -euo pipefail
+
+usage() { echo "usage: $0 test|bench" >&2; exit 2; }
+[ $# -eq 1 ] || usage
+
+# What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt.
+test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev)
+# What `make bench` needs on top: Google Benchmark, the peer libraries, the report and plot tools.
+bench_pkgs=(libbenchmark-dev libtbb-dev libboost-dev libomp-dev libcli11-dev nlohmann-json3-dev
+            gnuplot-nox python3)
+
+case "$1" in
+  test) want=("${test_pkgs[@]}") ;;
+  bench) want=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "install_deps.sh: unknown target '$1' (accepted: test, bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install_deps: installing ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install_deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install_deps: done"
