@@ -100,6 +100,7 @@ class Future {
  private:
   friend struct internal::FutureAccess;
   explicit Future(internal::State<T>* adopted) noexcept : state_(adopted) {}
+  Future() noexcept : state_(nullptr) {}
 
   template <class Rep, class Period>
   void wait_for(std::chrono::duration<Rep, Period> timeout) const {
@@ -133,6 +134,11 @@ struct FutureAccess {
   template <class T>
   static State<T>* state(const Future<T>& f) noexcept {
     return f.state_;
+  }
+  // A handle to nothing, as moved-from futures are: a placeholder for the library's ranges.
+  template <class T>
+  static Future<T> empty() noexcept {
+    return Future<T>();
   }
 };
 

@@ -87,12 +87,13 @@ class MapResults {
     }
     void operator++(int) { ++*this; }
     friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
-      return it.owner_->finished_;
+      return it.at_end();
     }
 
    private:
     friend class MapResults;
     explicit iterator(MapResults* owner) noexcept : owner_(owner) {}
+    bool at_end() const noexcept { return owner_->finished_; }
     MapResults* owner_;
   };
 

@@ -112,20 +112,21 @@ class AsCompleted {
     using difference_type = std::ptrdiff_t;
     using iterator_concept = std::input_iterator_tag;
 
-    const Future<T>& operator*() const noexcept { return *owner_->current_; }
-    const Future<T>* operator->() const noexcept { return &*owner_->current_; }
+    const Future<T>& operator*() const noexcept { return owner_->current_; }
+    const Future<T>* operator->() const noexcept { return &owner_->current_; }
     iterator& operator++() {
       owner_->advance();
       return *this;
     }
     void operator++(int) { ++*this; }
     friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
-      return !it.owner_->current_.has_value();
+      return it.at_end();
     }
 
    private:
     friend class AsCompleted;
     explicit iterator(AsCompleted* owner) noexcept : owner_(owner) {}
+    bool at_end() const noexcept { return internal::FutureAccess::state(owner_->current_) == nullptr; }
     AsCompleted* owner_;
   };
 
@@ -142,14 +143,14 @@ class AsCompleted {
 
  private:
   void advance() {
-    current_.reset();  // drop our reference to the future yielded last
+    current_ = internal::FutureAccess::empty<T>();  // drop the future yielded last
     if (internal::StateBase* s = core_->next()) {
-      current_.emplace(internal::FutureAccess::adopt(static_cast<internal::State<T>*>(s)));
+      current_ = internal::FutureAccess::adopt(static_cast<internal::State<T>*>(s));
     }
   }
 
   std::unique_ptr<internal::AsCompletedCore> core_;
-  std::optional<Future<T>> current_;
+  Future<T> current_ = internal::FutureAccess::empty<T>();  // empty at the end
 };
 
 // Returns a range yielding the futures of fs (duplicates once) as they complete. With a

@@ -149,6 +149,7 @@ class StateBase {
 template <class T>
 class State : public StateBase {
  public:
+  State() noexcept {}  // value_ stays unconstructed until set_result()
   // pending/running -> finished with v. InvalidStateError if already done.
   template <class U>
   void set_result(U&& v) {

@@ -1,0 +1,257 @@
+#include "futures/thread_pool.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <latch>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "futures/futures.hpp"
+#include "test_util.hpp"
+
+namespace futures {
+namespace {
+
+using ::futures::testing::Gate;
+using ::futures::testing::wait_until_running;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+std::string thread_name() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+TEST(ThreadPoolExecutorTest, RejectsNonPositiveMaxWorkers) {
+  for (int bad : {0, -1, -100}) {
+    try {
+      ThreadPoolExecutor pool(bad);
+      FAIL() << "accepted max_workers " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("max_workers must be > 0, got " + std::to_string(bad)));
+    }
+  }
+  ThreadPoolOptions options;
+  options.max_workers = 0;
+  EXPECT_THROW(ThreadPoolExecutor{options}, std::invalid_argument);
+}
+
+TEST(ThreadPoolExecutorTest, DefaultMaxWorkersIsPythons) {
+  ThreadPoolExecutor pool;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(pool.max_workers(), std::min(32, cpus + 4));
+  EXPECT_EQ(ThreadPoolExecutor(3).max_workers(), 3);
+}
+
+class ThreadPoolTest : public ::testing::TestWithParam<int> {
+ protected:
+  int workers() const { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Workers, ThreadPoolTest, ::testing::Values(1, 2, 4),
+                         [](const auto& p) { return "w" + std::to_string(p.param); });
+
+TEST_P(ThreadPoolTest, RunsAsManyTasksAtOnceAsItHasWorkers) {
+  ThreadPoolExecutor pool(workers());
+  std::latch all_in(workers());
+  std::vector<Future<void>> fs;
+  // Each task waits for all the others: this finishes only if they run concurrently.
+  for (int i = 0; i < workers(); ++i) fs.push_back(pool.submit([&] { all_in.arrive_and_wait(); }));
+  for (auto& f : fs) f.result();
+}
+
+TEST_P(ThreadPoolTest, NeverRunsMoreThreadsThanMaxWorkers) {
+  ThreadPoolExecutor pool(workers());
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  std::vector<Future<void>> fs;
+  for (int i = 0; i < 500; ++i) {
+    fs.push_back(pool.submit([&] {
+      std::lock_guard lock(mu);
+      threads.insert(std::this_thread::get_id());
+    }));
+  }
+  for (auto& f : fs) f.result();
+  EXPECT_LE(threads.size(), static_cast<std::size_t>(workers()));
+  EXPECT_FALSE(threads.contains(std::this_thread::get_id()));
+}
+
+TEST_P(ThreadPoolTest, PassesArgumentsByValueAndReferencesThroughStdRef) {
+  ThreadPoolExecutor pool(workers());
+  std::string text = "abc";
+  int counter = 0;
+  Future<std::size_t> f = pool.submit([](const std::string& s, int& c) {
+    c = 7;
+    return s.size();
+  }, text, std::ref(counter));
+  EXPECT_EQ(f.result(), 3u);
+  EXPECT_EQ(counter, 7);
+  Future<int> g = pool.submit(std::plus<>{}, 40, 2);
+  EXPECT_EQ(g.result(), 42);
+}
+
+TEST_P(ThreadPoolTest, SubmitAfterShutdownThrowsShutdownError) {
+  ThreadPoolExecutor pool(workers());
+  pool.shutdown();
+  EXPECT_THROW((void)pool.submit([] { return 1; }), ShutdownError);
+  EXPECT_THROW((void)pool.map([](int x) { return x; }, std::vector{1, 2}), ShutdownError);
+  try {
+    (void)pool.submit([] {});
+  } catch (const ShutdownError& e) {
+    EXPECT_STREQ(e.what(), "cannot schedule new futures after shutdown");
+  }
+}
+
+TEST_P(ThreadPoolTest, ShutdownIsIdempotent) {
+  ThreadPoolExecutor pool(workers());
+  Future<int> f = pool.submit([] { return 1; });
+  pool.shutdown();
+  pool.shutdown();
+  pool.shutdown(false, true);
+  EXPECT_EQ(f.result(), 1);
+}
+
+TEST_P(ThreadPoolTest, ShutdownWaitsForQueuedTasks) {
+  std::atomic<int> ran{0};
+  ThreadPoolExecutor pool(workers());
+  for (int i = 0; i < 100; ++i) (void)pool.submit([&] { ++ran; });
+  pool.shutdown(/*wait=*/true);
+  EXPECT_EQ(ran, 100);
+}
+
+TEST_P(ThreadPoolTest, DestructorWaitsForQueuedTasks) {
+  std::atomic<int> ran{0};
+  {
+    ThreadPoolExecutor pool(workers());
+    for (int i = 0; i < 100; ++i) (void)pool.submit([&] { ++ran; });
+  }
+  EXPECT_EQ(ran, 100);
+}
+
+TEST_P(ThreadPoolTest, ShutdownCancelFuturesCancelsOnlyTasksNotStarted) {
+  ThreadPoolExecutor pool(workers());
+  Gate gate;
+  std::vector<Future<int>> running;
+  for (int i = 0; i < workers(); ++i) {
+    running.push_back(pool.submit([gate, i] {
+      gate.wait();
+      return i;
+    }));
+  }
+  for (const auto& f : running) wait_until_running(f);
+  std::vector<Future<int>> queued;
+  for (int i = 0; i < 10; ++i) queued.push_back(pool.submit([i] { return i; }));
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  for (const auto& f : queued) EXPECT_TRUE(f.cancelled());
+  gate.open();
+  pool.shutdown();
+  for (int i = 0; i < workers(); ++i) EXPECT_EQ(running[i].result(), i);
+}
+
+TEST_P(ThreadPoolTest, ShutdownWithoutWaitReturnsWhileTasksRun) {
+  ThreadPoolExecutor pool(workers());
+  Gate gate;
+  Future<int> f = pool.submit([gate] {
+    gate.wait();
+    return 9;
+  });
+  pool.shutdown(/*wait=*/false);  // returns although f cannot finish yet
+  EXPECT_FALSE(f.done());
+  gate.open();
+  EXPECT_EQ(f.result(), 9);
+}
+
+TEST_P(ThreadPoolTest, TaskMayShutDownItsOwnPool) {
+  ThreadPoolExecutor pool(workers());
+  Future<void> f = pool.submit([&pool] { pool.shutdown(/*wait=*/true); });
+  f.result();
+  EXPECT_THROW((void)pool.submit([] {}), ShutdownError);
+}
+
+TEST_P(ThreadPoolTest, NamesThreadsWithPrefixAndIndex) {
+  ThreadPoolOptions options;
+  options.max_workers = workers();
+  options.thread_name_prefix = "crunch";
+  ThreadPoolExecutor pool(options);
+  std::latch all_in(workers());
+  std::vector<Future<std::string>> names;
+  for (int i = 0; i < workers(); ++i) {
+    names.push_back(pool.submit([&] {
+      all_in.arrive_and_wait();  // one task per thread
+      return thread_name();
+    }));
+  }
+  std::set<std::string> seen;
+  for (auto& n : names) seen.insert(n.result());
+  std::set<std::string> expected;
+  for (int i = 0; i < workers(); ++i) expected.insert("crunch_" + std::to_string(i));
+  EXPECT_EQ(seen, expected);
+}
+
+TEST_P(ThreadPoolTest, DefaultThreadNamesCountPools) {
+  ThreadPoolExecutor pool(workers());
+  EXPECT_THAT(pool.submit(thread_name).result(), MatchesRegex("ThreadPool-[0-9]+_0"));
+}
+
+TEST_P(ThreadPoolTest, InitializerRunsOnceInEachThread) {
+  std::mutex mu;
+  std::multiset<std::thread::id> inits;
+  ThreadPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = [&] {
+    std::lock_guard lock(mu);
+    inits.insert(std::this_thread::get_id());
+  };
+  std::set<std::thread::id> ran_on;
+  {
+    ThreadPoolExecutor pool(options);
+    std::latch all_in(workers());
+    std::vector<Future<std::thread::id>> fs;
+    for (int i = 0; i < workers(); ++i) {
+      fs.push_back(pool.submit([&] {
+        all_in.arrive_and_wait();
+        return std::this_thread::get_id();
+      }));
+    }
+    for (auto& f : fs) ran_on.insert(f.result());
+  }
+  EXPECT_EQ(inits.size(), static_cast<std::size_t>(workers()));
+  for (const auto& id : ran_on) EXPECT_EQ(inits.count(id), 1u);
+}
+
+TEST_P(ThreadPoolTest, FailingInitializerBreaksThePool) {
+  Gate gate;
+  ThreadPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = [gate] {
+    gate.wait();
+    throw std::runtime_error("no database");
+  };
+  ThreadPoolExecutor pool(options);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 10; ++i) fs.push_back(pool.submit([i] { return i; }));
+  gate.open();
+  for (auto& f : fs) {
+    try {
+      f.result();
+      FAIL() << "a task ran in a broken pool";
+    } catch (const BrokenThreadPool& e) {
+      EXPECT_THAT(e.what(), HasSubstr("A thread initializer failed"));
+      EXPECT_THAT(e.what(), HasSubstr("no database"));
+    }
+  }
+  EXPECT_THROW((void)pool.submit([] { return 0; }), BrokenThreadPool);
+  EXPECT_THROW((void)pool.submit([] { return 0; }), BrokenExecutor);
+}
+
+}  // namespace
+}  // namespace futures
