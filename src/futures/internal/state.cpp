@@ -138,6 +138,10 @@ bool StateBase::fail_if_not_done(std::exception_ptr error) noexcept {
 
 bool StateBase::wait(const Clock::time_point* deadline) const noexcept {
   std::uint32_t w = word_.load(std::memory_order_acquire);
+  for (int i = 0; i < kSpinIterations && !is_done(w); ++i) {
+    cpu_relax();
+    w = word_.load(std::memory_order_acquire);
+  }
   while (!is_done(w)) {
     if ((w & kHasSleepers) == 0) {
       if (!word_.compare_exchange_weak(w, w | kHasSleepers, std::memory_order_acquire)) continue;

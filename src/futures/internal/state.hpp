@@ -44,6 +44,17 @@ bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
                 const Clock::time_point* deadline) noexcept;
 void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept;
 
+// Spins before a blocking wait: long enough to catch work that arrives within a few
+// microseconds, short enough not to matter when it does not.
+inline constexpr int kSpinIterations = 2000;
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 class StateBase;
 
 // Something to notify when a state completes. Waiters (wait, as_completed) are notified while
