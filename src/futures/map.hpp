@@ -8,6 +8,8 @@
 #include <exception>
 #include <functional>
 #include <iterator>
+#include <memory>
+#include <cstdint>
 #include <optional>
 #include <ranges>
 #include <type_traits>
@@ -174,6 +176,57 @@ class MapResults {
   bool started_ = false;
   bool finished_ = false;
 };
+
+namespace internal {
+
+// The executor-independent part of map(): reads `items` in chunks of options.chunksize and
+// hands each chunk to submit_chunk(std::vector<Item>) -> Future<MapChunk<R>>, all at once or,
+// with buffersize, as the results are consumed.
+template <class R, class Item, class Range, class SubmitChunk>
+MapResults<R> start_map(Range&& items, const MapOptions& options, SubmitChunk submit_chunk) {
+  check_map_options(options);
+  std::optional<Clock::time_point> deadline;
+  if (options.timeout) deadline = deadline_after(*options.timeout);
+
+  // The input, owned if it was an rvalue, and the position reached in it.
+  struct Input {
+    std::ranges::views::all_t<Range> view;
+    std::ranges::iterator_t<std::ranges::views::all_t<Range>> it;
+  };
+  auto input = std::make_shared<Input>(Input{std::views::all(std::forward<Range>(items)), {}});
+  input->it = std::ranges::begin(input->view);
+  const auto chunksize = static_cast<std::size_t>(options.chunksize);
+
+  auto submit_next = [input, chunksize, submit_chunk = std::move(submit_chunk)]()
+      -> std::optional<typename MapResults<R>::ChunkFuture> {
+    std::vector<Item> chunk;
+    chunk.reserve(chunksize);
+    for (; chunk.size() < chunksize && input->it != std::ranges::end(input->view); ++input->it) {
+      chunk.emplace_back(*input->it);
+    }
+    if (chunk.empty()) return std::nullopt;
+    return submit_chunk(std::move(chunk));
+  };
+
+  std::deque<typename MapResults<R>::ChunkFuture> submitted;
+  const std::size_t limit =
+      options.buffersize ? static_cast<std::size_t>(*options.buffersize) : SIZE_MAX;
+  try {
+    while (submitted.size() < limit) {
+      auto f = submit_next();
+      if (!f) break;
+      submitted.push_back(std::move(*f));
+    }
+  } catch (...) {
+    for (const auto& f : submitted) f.cancel();
+    throw;
+  }
+  typename MapResults<R>::Source source;
+  if (options.buffersize) source = std::move(submit_next);
+  return MapResults<R>(std::move(submitted), std::move(source), deadline);
+}
+
+}  // namespace internal
 
 }  // namespace futures
 

@@ -116,56 +116,20 @@ auto ThreadPoolExecutor::map(F&& fn, Range&& items, MapOptions options)
   using R = internal::map_result_t<F, Range>;
   using Item = std::ranges::range_value_t<Range>;
   static_assert(!std::is_void_v<R>, "map() needs a function that returns a value");
-  internal::check_map_options(options);
-  std::optional<internal::Clock::time_point> deadline;
-  if (options.timeout) deadline = internal::deadline_after(*options.timeout);
-
-  // The input, owned if it was an rvalue, and the position reached in it.
-  struct Input {
-    std::ranges::views::all_t<Range> view;
-    std::ranges::iterator_t<std::ranges::views::all_t<Range>> it;
-  };
-  auto input = std::make_shared<Input>(Input{std::views::all(std::forward<Range>(items)), {}});
-  input->it = std::ranges::begin(input->view);
   auto shared_fn = std::make_shared<std::decay_t<F>>(std::forward<F>(fn));
-  const auto chunksize = static_cast<std::size_t>(options.chunksize);
-
-  auto submit_next = [this, input, shared_fn, chunksize]()
-      -> std::optional<typename MapResults<R>::ChunkFuture> {
-    std::vector<Item> chunk;
-    chunk.reserve(chunksize);
-    for (; chunk.size() < chunksize && input->it != std::ranges::end(input->view); ++input->it) {
-      chunk.emplace_back(*input->it);
-    }
-    if (chunk.empty()) return std::nullopt;
-    return submit([shared_fn, chunk = std::move(chunk)]() {
-      MapChunk<R> out;
-      out.values.reserve(chunk.size());
-      try {
-        for (const Item& item : chunk) out.values.push_back(std::invoke(*shared_fn, item));
-      } catch (...) {
-        out.error = std::current_exception();
-      }
-      return out;
-    });
-  };
-
-  std::deque<typename MapResults<R>::ChunkFuture> submitted;
-  const std::size_t limit =
-      options.buffersize ? static_cast<std::size_t>(*options.buffersize) : SIZE_MAX;
-  try {
-    while (submitted.size() < limit) {
-      auto f = submit_next();
-      if (!f) break;
-      submitted.push_back(std::move(*f));
-    }
-  } catch (...) {
-    for (const auto& f : submitted) f.cancel();
-    throw;
-  }
-  typename MapResults<R>::Source source;
-  if (options.buffersize) source = std::move(submit_next);
-  return MapResults<R>(std::move(submitted), std::move(source), deadline);
+  return internal::start_map<R, Item>(
+      std::forward<Range>(items), options, [this, shared_fn](std::vector<Item> chunk) {
+        return submit([shared_fn, chunk = std::move(chunk)]() {
+          MapChunk<R> out;
+          out.values.reserve(chunk.size());
+          try {
+            for (const Item& item : chunk) out.values.push_back(std::invoke(*shared_fn, item));
+          } catch (...) {
+            out.error = std::current_exception();
+          }
+          return out;
+        });
+      });
 }
 
 }  // namespace futures

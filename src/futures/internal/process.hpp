@@ -1,0 +1,103 @@
+// Process plumbing for ProcessPoolExecutor: the wire frames, the fork server that starts
+// worker processes, and the worker's main loop. Not for users.
+#ifndef FUTURES_INTERNAL_PROCESS_HPP_
+#define FUTURES_INTERNAL_PROCESS_HPP_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "futures/codec.hpp"
+
+namespace futures::internal {
+
+// Runs a task in a worker: decodes the arguments from `args`, calls the function whose
+// address is `fn`, and appends the encoded result to `out`. Both addresses are valid in the
+// worker because it is a fork of the process that took them.
+using Invoker = void (*)(std::uintptr_t fn, Reader& args, std::vector<std::byte>& out);
+
+// Frames on a worker's channel: a u32 body length, then the body. Bodies:
+//   parent -> worker  kTask:        kind, u64 id, u64 invoker, u64 fn, encoded arguments
+//   worker -> parent  kResult:      kind, u64 id, encoded result
+//                     kError:       kind, u64 id, exception record
+//                     kInitFailed:  kind, exception record (then the worker exits)
+enum FrameKind : std::uint8_t { kTask = 1, kResult = 2, kError = 3, kInitFailed = 4 };
+inline constexpr std::size_t kFrameHeader = sizeof(std::uint32_t);
+inline constexpr std::size_t kMaxFrame = 0xFFFFFFFFu;
+
+// Starts a frame in `out`: reserves the length; finish_frame() fills it in.
+std::size_t begin_frame(std::vector<std::byte>& out);
+// Throws std::length_error if the body is over kMaxFrame bytes.
+void finish_frame(std::vector<std::byte>& out, std::size_t start);
+
+// Accumulates bytes read from a stream and cuts them into frames.
+class FrameBuffer {
+ public:
+  // Reads what is available (all of it, for a non-blocking fd). Returns false at end of
+  // stream; throws std::system_error on a read error other than EAGAIN/EINTR.
+  bool read_from(int fd);
+  // The next complete frame's body, or nullopt. The span is valid until the next call.
+  std::optional<std::span<const std::byte>> next();
+  // Bytes of an incomplete frame are waiting (a stream cut here was cut mid-message).
+  bool partial() const noexcept { return end_ > begin_; }
+
+ private:
+  std::vector<std::byte> buf_;
+  std::size_t begin_ = 0;  // start of unconsumed bytes
+  std::size_t end_ = 0;    // end of valid bytes
+};
+
+// What each worker process runs besides tasks.
+struct WorkerConfig {
+  std::function<void()> initializer;
+  std::optional<int> max_tasks;  // exit after this many tasks
+};
+
+// A single-threaded helper process, forked once by the executor's constructor, that forks the
+// workers (so no worker is ever forked from a multi-threaded process after that), reaps them,
+// and reports their exits. It kills every worker and exits when the executor closes its end of
+// the control socket or dies. Used by one thread at a time.
+class ForkServer {
+ public:
+  struct Event {
+    enum Type : std::uint32_t { kSpawned = 1, kExited = 2 } type;
+    pid_t pid;
+    int fd = -1;       // kSpawned: the executor's end of the worker's channel (close-on-exec)
+    int status = 0;    // kExited: the wait status
+  };
+
+  explicit ForkServer(WorkerConfig config);
+  ForkServer(const ForkServer&) = delete;  // owns a process
+  ForkServer& operator=(const ForkServer&) = delete;
+  ~ForkServer();  // close()
+
+  // Asks for one more worker; a kSpawned event answers.
+  void request_spawn();
+  // Reads the next event, blocking. nullopt: the server is gone.
+  std::optional<Event> read_event();
+  int control_fd() const noexcept { return control_; }
+  pid_t pid() const noexcept { return pid_; }
+  // Tells the server to kill its workers and exit, and reaps it. Idempotent.
+  void close() noexcept;
+
+ private:
+  int control_ = -1;
+  pid_t pid_ = -1;
+};
+
+// "exited with code 3", "was killed by signal 9 (SIGKILL)".
+std::string describe_wait_status(int status);
+
+// Writes all of data to a blocking or non-blocking fd, without SIGPIPE. Returns bytes written
+// before EAGAIN (non-blocking) or the full size; -1 if the peer is gone or on error.
+long send_some(int fd, std::span<const std::byte> data) noexcept;
+
+}  // namespace futures::internal
+
+#endif  // FUTURES_INTERNAL_PROCESS_HPP_

@@ -1,0 +1,506 @@
+#include "futures/process_pool.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+
+namespace futures {
+namespace {
+
+using internal::Clock;
+using internal::ForkServer;
+using internal::StateBase;
+
+// How long a worker whose channel closed may take to have its exit status reported before
+// the pool breaks without it.
+constexpr auto kStatusGrace = std::chrono::milliseconds(500);
+// How long a graceful shutdown waits for idle workers to exit before killing them.
+constexpr auto kExitGrace = std::chrono::seconds(5);
+// Tasks queued in one worker's channel at most: enough to hide the round trip for tiny tasks,
+// few enough that long tasks still spread over the workers (see Impl::dispatch).
+constexpr std::size_t kMaxInFlight = 64;
+constexpr std::size_t kMinInFlight = 2;
+
+int checked_workers(std::optional<int> max_workers) {
+  if (!max_workers) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (*max_workers <= 0) {
+    throw std::invalid_argument("ProcessPoolExecutor: max_workers must be > 0, got " +
+                                std::to_string(*max_workers));
+  }
+  return *max_workers;
+}
+
+std::optional<int> checked_max_tasks(std::optional<int> max_tasks) {
+  if (max_tasks && *max_tasks <= 0) {
+    throw std::invalid_argument("ProcessPoolExecutor: max_tasks_per_child must be > 0, got " +
+                                std::to_string(*max_tasks));
+  }
+  return max_tasks;
+}
+
+std::system_error sys_error(const char* what) {
+  return std::system_error(errno, std::generic_category(), what);
+}
+
+ProcessPoolOptions with_workers(int max_workers) {
+  ProcessPoolOptions options;
+  options.max_workers = max_workers;
+  return options;
+}
+
+}  // namespace
+
+struct ProcessPoolExecutor::Impl {
+  struct Task {
+    StateBase* state;  // one reference, released when the task is completed or dropped
+    Completer completer;
+    std::vector<std::byte> frame;  // moved out when queued on a worker's channel
+  };
+
+  struct Worker {
+    pid_t pid;
+    int fd;
+    internal::FrameBuffer in;
+    std::deque<std::vector<std::byte>> out;  // frames to write; the first from out_offset
+    std::size_t out_offset = 0;
+    std::deque<Task> in_flight;  // sent to this worker, answered in this order
+    long assigned = 0;           // tasks given over its life
+    bool closed = false;         // its channel reached end of stream
+    std::optional<int> status;   // its wait status, once the fork server reported it
+    Clock::time_point closed_at;
+
+    Worker(pid_t p, int f) : pid(p), fd(f) {}
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+    ~Worker() { ::close(fd); }
+  };
+
+  Impl(int worker_count, internal::WorkerConfig worker_config)
+      : max_workers(worker_count), config(std::move(worker_config)) {}
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+
+  void start();
+  void io_main() noexcept;
+  void io_loop();
+  void add_worker(pid_t pid, int fd);
+  void dispatch();
+  void write_worker(Worker& w);
+  void read_worker(Worker& w);
+  void handle_frame(Worker& w, std::span<const std::byte> body);
+  void handle_event(const ForkServer::Event& e);
+  bool check_closed_workers();
+  void break_pool(const std::string& message) noexcept;
+  void stop_gracefully() noexcept;
+  std::string worker_death(const Worker& w) const;
+
+  const int max_workers;
+  const internal::WorkerConfig config;
+  std::unique_ptr<ForkServer> server;
+  int wake_fd = -1;  // eventfd: submit() and shutdown() wake the I/O thread through it
+
+  std::mutex mu;
+  std::deque<Task> pending;   // guarded by mu: submitted, not yet sent to a worker
+  bool shutdown = false;      // guarded by mu
+  std::string broken;         // guarded by mu: non-empty once broken
+  bool io_sleeping = false;   // guarded by mu: the I/O thread is in poll()
+  bool wake_pending = false;  // guarded by mu: a wake-up was written and not yet consumed
+  std::uint64_t submitted = 0;  // guarded by mu: tasks ever queued
+  std::uint64_t dispatch_seen = 0;  // I/O thread: `submitted` as of its last dispatch()
+  std::thread io;
+  std::mutex join_mu;
+
+  // Owned by the I/O thread (and by start() before it runs).
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unordered_map<pid_t, int> early_exits;  // statuses reported before the spawn
+  int spawning = 0;                            // replacement workers asked for
+};
+
+void ProcessPoolExecutor::Impl::start() {
+  server = std::make_unique<ForkServer>(config);
+  wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd < 0) throw sys_error("eventfd");
+  for (int i = 0; i < max_workers; ++i) server->request_spawn();
+  while (static_cast<int>(workers.size()) < max_workers) {
+    std::optional<ForkServer::Event> e = server->read_event();
+    if (!e) throw BrokenProcessPool("the process pool's fork server died while starting workers");
+    handle_event(*e);
+  }
+  io = std::thread([this] { io_main(); });
+}
+
+void ProcessPoolExecutor::Impl::add_worker(pid_t pid, int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto w = std::make_unique<Worker>(pid, fd);
+  if (auto it = early_exits.find(pid); it != early_exits.end()) {
+    w->status = it->second;
+    early_exits.erase(it);
+  }
+  workers.push_back(std::move(w));
+}
+
+void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
+  if (e.type == ForkServer::Event::kSpawned) {
+    if (spawning > 0) --spawning;
+    add_worker(e.pid, e.fd);
+    return;
+  }
+  for (auto& w : workers) {
+    if (w->pid == e.pid) {
+      w->status = e.status;
+      return;
+    }
+  }
+  early_exits[e.pid] = e.status;
+}
+
+// Sends pending tasks to the workers with the fewest in flight. A worker may hold
+// clamp(pending / (2 * workers), 2, 64) tasks: many tiny tasks travel in batches, while the
+// last few of a set of long tasks go one by one to whichever worker frees up (like OpenMP's
+// guided schedule). Two rather than one keep a worker from idling for a round trip.
+void ProcessPoolExecutor::Impl::dispatch() {
+  std::lock_guard lock(mu);
+  dispatch_seen = submitted;
+  if (pending.empty()) return;
+  std::size_t live = 0;
+  for (const auto& w : workers) live += w->closed ? 0 : 1;
+  if (live == 0) return;
+  const std::size_t cap = std::clamp(pending.size() / (2 * live), kMinInFlight, kMaxInFlight);
+  while (!pending.empty()) {
+    Worker* best = nullptr;
+    for (const auto& w : workers) {
+      if (w->closed || w->in_flight.size() >= cap) continue;
+      if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
+      if (best == nullptr || w->in_flight.size() < best->in_flight.size()) best = w.get();
+    }
+    if (best == nullptr) return;
+    Task task = std::move(pending.front());
+    pending.pop_front();
+    // Python's rule: once handed to a worker, a task is running and can no longer be
+    // cancelled. Cancelled ones are dropped here.
+    if (!task.state->set_running_or_notify_cancel()) {
+      task.state->release();
+      continue;
+    }
+    best->out.push_back(std::move(task.frame));
+    best->in_flight.push_back(std::move(task));
+    ++best->assigned;
+  }
+}
+
+void ProcessPoolExecutor::Impl::write_worker(Worker& w) {
+  while (!w.out.empty() && !w.closed) {
+    iovec iov[64];
+    int n = 0;
+    for (std::size_t i = 0; i < w.out.size() && n < 64; ++i, ++n) {
+      const std::size_t skip = i == 0 ? w.out_offset : 0;
+      iov[n].iov_base = w.out[i].data() + skip;
+      iov[n].iov_len = w.out[i].size() - skip;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<std::size_t>(n);
+    const ssize_t sent = ::sendmsg(w.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      // The worker is gone; its end of stream and exit status tell the rest.
+      w.out.clear();
+      return;
+    }
+    auto left = static_cast<std::size_t>(sent);
+    while (left > 0) {
+      const std::size_t rest = w.out.front().size() - w.out_offset;
+      if (left < rest) {
+        w.out_offset += left;
+        break;
+      }
+      left -= rest;
+      w.out.pop_front();
+      w.out_offset = 0;
+    }
+  }
+}
+
+void ProcessPoolExecutor::Impl::read_worker(Worker& w) {
+  bool open = true;
+  try {
+    open = w.in.read_from(w.fd);
+  } catch (const std::system_error&) {
+    open = false;
+  }
+  while (std::optional<std::span<const std::byte>> body = w.in.next()) handle_frame(w, *body);
+  if (!open && !w.closed) {
+    w.closed = true;
+    w.closed_at = Clock::now();
+  }
+}
+
+void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byte> body) {
+  Reader r(body);
+  try {
+    const auto kind = r.get<std::uint8_t>();
+    if (kind == internal::kInitFailed) {
+      const internal::ExceptionRecord record = internal::decode_record(r);
+      throw BrokenProcessPool("A process initializer failed, the process pool is not usable "
+                              "anymore: worker pid " + std::to_string(w.pid) + " raised " +
+                              record.type_name + ": " + record.what);
+    }
+    const auto id = r.get<std::uint64_t>();
+    if ((kind != internal::kResult && kind != internal::kError) || w.in_flight.empty() ||
+        id != reinterpret_cast<std::uintptr_t>(w.in_flight.front().state)) {
+      throw DecodeError("unexpected frame");
+    }
+    Task& task = w.in_flight.front();
+    if (kind == internal::kResult) {
+      task.completer(task.state, r);
+    } else {
+      task.state->set_exception(internal::rebuild_exception(internal::decode_record(r)));
+    }
+    task.state->release();
+    w.in_flight.pop_front();
+  } catch (const DecodeError& e) {
+    throw BrokenProcessPool("A process in the process pool sent a malformed message (" +
+                            std::string(e.what()) + "), the process pool is not usable anymore: "
+                            "worker pid " + std::to_string(w.pid));
+  }
+}
+
+std::string ProcessPoolExecutor::Impl::worker_death(const Worker& w) const {
+  return "A process in the process pool was terminated abruptly while the future was running "
+         "or pending: worker pid " + std::to_string(w.pid) + " " +
+         (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+}
+
+// Handles workers whose channel closed. Returns false once the pool is broken.
+bool ProcessPoolExecutor::Impl::check_closed_workers() {
+  for (std::size_t i = 0; i < workers.size();) {
+    Worker& w = *workers[i];
+    if (!w.closed) {
+      ++i;
+      continue;
+    }
+    const bool retired = config.max_tasks && w.assigned >= *config.max_tasks &&
+                         w.in_flight.empty() && w.status && WIFEXITED(*w.status) &&
+                         WEXITSTATUS(*w.status) == 0;
+    if (retired) {
+      workers.erase(workers.begin() + static_cast<std::ptrdiff_t>(i));
+      bool stopping;
+      {
+        std::lock_guard lock(mu);
+        stopping = shutdown && pending.empty();
+      }
+      if (!stopping) {
+        server->request_spawn();
+        ++spawning;
+      }
+      continue;
+    }
+    if (w.status || Clock::now() - w.closed_at > kStatusGrace) {
+      break_pool(worker_death(w));
+      return false;
+    }
+    ++i;
+  }
+  return true;
+}
+
+void ProcessPoolExecutor::Impl::io_main() noexcept {
+  try {
+    io_loop();
+  } catch (const BrokenProcessPool& e) {
+    break_pool(e.what());
+  } catch (const std::exception& e) {
+    break_pool(std::string("the process pool's I/O thread failed: ") + e.what());
+  }
+}
+
+void ProcessPoolExecutor::Impl::io_loop() {
+  std::vector<pollfd> fds;
+  for (;;) {
+    dispatch();
+    for (auto& w : workers) write_worker(*w);
+    if (!check_closed_workers()) return;
+
+    bool idle_and_stopping;
+    bool awaiting_status = false;
+    for (const auto& w : workers) awaiting_status = awaiting_status || (w->closed && !w->status);
+    {
+      std::lock_guard lock(mu);
+      bool busy = spawning > 0;
+      for (const auto& w : workers) busy = busy || !w->in_flight.empty();
+      idle_and_stopping = shutdown && pending.empty() && !busy;
+      // Tasks queued since dispatch() ran were queued while this thread was awake, without
+      // a wake-up: take them before sleeping.
+      if (submitted != dispatch_seen) continue;
+      io_sleeping = !idle_and_stopping;
+    }
+    if (idle_and_stopping) return stop_gracefully();
+
+    fds.clear();
+    fds.push_back({wake_fd, POLLIN, 0});
+    fds.push_back({server->control_fd(), POLLIN, 0});
+    for (const auto& w : workers) {
+      const short events = w->closed ? 0 : static_cast<short>(POLLIN | (w->out.empty() ? 0 : POLLOUT));
+      fds.push_back({w->closed ? -1 : w->fd, events, 0});
+    }
+    const int timeout_ms = awaiting_status ? 20 : -1;
+    const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+    {
+      std::lock_guard lock(mu);
+      io_sleeping = false;
+      wake_pending = false;
+    }
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      throw sys_error("poll");
+    }
+    if (fds[0].revents & POLLIN) {
+      std::uint64_t n;
+      while (::read(wake_fd, &n, sizeof n) > 0) {
+      }
+    }
+    // Workers first: a result that arrived before its worker's exit report is kept.
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      const short revents = fds[i + 2].revents;
+      if (revents & (POLLIN | POLLHUP | POLLERR)) read_worker(*workers[i]);
+      if (revents & POLLOUT) write_worker(*workers[i]);
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      std::optional<ForkServer::Event> e = server->read_event();
+      if (!e) throw BrokenProcessPool("the process pool's fork server process died");
+      handle_event(*e);
+    }
+  }
+}
+
+void ProcessPoolExecutor::Impl::stop_gracefully() noexcept {
+  // Closing a worker's channel tells it to exit once idle, which it is by now.
+  for (auto& w : workers) {
+    if (!w->closed) ::shutdown(w->fd, SHUT_RDWR);
+  }
+  const auto deadline = Clock::now() + kExitGrace;
+  auto all_exited = [&] {
+    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->status.has_value(); });
+  };
+  while (!all_exited() && Clock::now() < deadline) {
+    pollfd p{server->control_fd(), POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
+    std::optional<ForkServer::Event> e = server->read_event();
+    if (!e) break;
+    handle_event(*e);
+  }
+  server->close();  // kills any worker still there, and reaps the server
+  workers.clear();
+}
+
+void ProcessPoolExecutor::Impl::break_pool(const std::string& message) noexcept {
+  std::deque<Task> orphans;
+  {
+    std::lock_guard lock(mu);
+    if (broken.empty()) broken = message;
+    orphans.swap(pending);
+  }
+  const auto error = std::make_exception_ptr(BrokenProcessPool(message));
+  for (auto& w : workers) {
+    for (Task& t : w->in_flight) {
+      t.state->fail_if_not_done(error);
+      t.state->release();
+    }
+    w->in_flight.clear();
+  }
+  for (Task& t : orphans) {
+    t.state->fail_if_not_done(error);
+    t.state->release();
+  }
+  server->close();  // kills the remaining workers, and reaps the server
+  workers.clear();
+}
+
+ProcessPoolExecutor::ProcessPoolExecutor(int max_workers)
+    : ProcessPoolExecutor(with_workers(max_workers)) {}
+
+ProcessPoolExecutor::ProcessPoolExecutor(ProcessPoolOptions options)
+    : impl_(std::make_unique<Impl>(
+          checked_workers(options.max_workers),
+          internal::WorkerConfig{std::move(options.initializer),
+                                 checked_max_tasks(options.max_tasks_per_child)})) {
+  impl_->start();
+}
+
+ProcessPoolExecutor::~ProcessPoolExecutor() { shutdown(/*wait=*/true); }
+
+int ProcessPoolExecutor::max_workers() const noexcept { return impl_->max_workers; }
+
+std::size_t ProcessPoolExecutor::begin_task(std::vector<std::byte>& frame, const void* state,
+                                            internal::Invoker invoker, std::uintptr_t fn) {
+  const std::size_t start = internal::begin_frame(frame);
+  Writer w(frame);
+  w.put(static_cast<std::uint8_t>(internal::kTask));
+  w.put(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(state)));
+  w.put(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(invoker)));
+  w.put(static_cast<std::uint64_t>(fn));
+  return start;
+}
+
+void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer completer,
+                                  std::vector<std::byte> frame) {
+  bool wake = false;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->broken.empty() || impl_->shutdown) {
+      state->release();  // the executor's reference; the caller's future still holds one
+      if (!impl_->broken.empty()) throw BrokenProcessPool(impl_->broken);
+      throw ShutdownError();
+    }
+    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame)});
+    ++impl_->submitted;
+    if (impl_->io_sleeping && !impl_->wake_pending) wake = impl_->wake_pending = true;
+  }
+  if (wake) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
+  }
+}
+
+void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  std::deque<Impl::Task> cancelled;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->shutdown = true;
+    if (cancel_futures) cancelled.swap(impl_->pending);
+  }
+  for (Impl::Task& t : cancelled) {
+    t.state->cancel();
+    t.state->release();
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
+  if (!wait) return;
+  std::lock_guard join_lock(impl_->join_mu);
+  if (!impl_->io.joinable()) return;
+  if (impl_->io.get_id() == std::this_thread::get_id()) {
+    impl_->io.detach();  // a done callback shutting down its own pool cannot wait for itself
+  } else {
+    impl_->io.join();
+  }
+}
+
+}  // namespace futures

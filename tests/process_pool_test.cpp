@@ -1,0 +1,415 @@
+#include "futures/process_pool.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <new>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "futures/futures.hpp"
+#include "test_util.hpp"
+
+namespace futures {
+namespace {
+
+using ::futures::testing::Gate;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// Task functions: plain functions, as the process pool requires.
+int square(int x) { return x * x; }
+std::string greet(const std::string& name, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += "hello " + name + ";";
+  return out;
+}
+pid_t worker_pid() { return getpid(); }
+void nothing() {}
+std::vector<std::uint8_t> echo_bytes(std::vector<std::uint8_t> v) {
+  for (auto& b : v) b = static_cast<std::uint8_t>(b ^ 0x5A);
+  return v;
+}
+
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws the exception named by `kind`.
+int throw_kind(std::string kind) {
+  if (kind == "invalid_argument") throw std::invalid_argument("msg invalid_argument");
+  if (kind == "out_of_range") throw std::out_of_range("msg out_of_range");
+  if (kind == "runtime_error") throw std::runtime_error("msg runtime_error");
+  if (kind == "logic_error") throw std::logic_error("msg logic_error");
+  if (kind == "domain_error") throw std::domain_error("msg domain_error");
+  if (kind == "length_error") throw std::length_error("msg length_error");
+  if (kind == "overflow_error") throw std::overflow_error("msg overflow_error");
+  if (kind == "range_error") throw std::range_error("msg range_error");
+  if (kind == "bad_alloc") throw std::bad_alloc();
+  if (kind == "TimeoutError") throw TimeoutError("msg TimeoutError");
+  if (kind == "BrokenThreadPool") throw BrokenThreadPool("msg BrokenThreadPool");
+  if (kind == "UserError") throw UserError("msg UserError");
+  if (kind == "int") throw 42;
+  return 0;
+}
+
+template <class E>
+void expect_rethrown_as(const Future<int>& f, const std::string& what) {
+  try {
+    f.result();
+    ADD_FAILURE() << "no exception";
+  } catch (const E& e) {
+    EXPECT_EQ(typeid(e), typeid(E));
+    if (!what.empty()) {
+      EXPECT_EQ(e.what(), what);
+    }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong type: " << typeid(e).name() << ": " << e.what();
+  }
+}
+
+// True once `pid` no longer runs (gone, or a zombie waiting for a parent that is not us).
+bool process_gone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return true;
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+bool all_gone_within(const std::set<pid_t>& pids, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    bool all = true;
+    for (pid_t p : pids) all = all && process_gone(p);
+    if (all) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);  // polling a process table, not synchronising threads
+  }
+}
+
+// No child of this process is left, running or unreaped.
+bool no_children_left() {
+  int status;
+  return waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
+}
+
+class ProcessPoolTest : public ::testing::TestWithParam<int> {
+ protected:
+  int workers() const { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Workers, ProcessPoolTest, ::testing::Values(1, 2, 4),
+                         [](const auto& p) { return "w" + std::to_string(p.param); });
+
+TEST_P(ProcessPoolTest, RunsFunctionsInOtherProcesses) {
+  ProcessPoolExecutor pool(workers());
+  EXPECT_EQ(pool.max_workers(), workers());
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(square, i));
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(fs[i].result(), i * i);
+  EXPECT_NE(pool.submit(worker_pid).result(), getpid());
+  pool.submit(nothing).result();
+}
+
+TEST_P(ProcessPoolTest, ConvertsArgumentsAndAcceptsCapturelessLambdas) {
+  ProcessPoolExecutor pool(workers());
+  EXPECT_EQ(pool.submit(greet, "ann", 2).result(), "hello ann;hello ann;");
+  EXPECT_EQ(pool.submit([](long a, long b) { return a - b; }, 50, 8).result(), 42);
+}
+
+TEST_P(ProcessPoolTest, CarriesLargePayloadsBothWays) {
+  ProcessPoolExecutor pool(workers());
+  std::vector<std::uint8_t> big(30u << 20);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>(i * 7);
+  const std::vector<std::uint8_t> back = pool.submit(echo_bytes, big).result();
+  ASSERT_EQ(back.size(), big.size());
+  for (std::size_t i = 0; i < big.size(); i += 4093) {
+    ASSERT_EQ(back[i], static_cast<std::uint8_t>(big[i] ^ 0x5A)) << i;
+  }
+}
+
+TEST_P(ProcessPoolTest, RethrowsStandardAndLibraryExceptionsAsTheSameType) {
+  ProcessPoolExecutor pool(workers());
+  expect_rethrown_as<std::invalid_argument>(pool.submit(throw_kind, "invalid_argument"),
+                                            "msg invalid_argument");
+  expect_rethrown_as<std::out_of_range>(pool.submit(throw_kind, "out_of_range"), "msg out_of_range");
+  expect_rethrown_as<std::runtime_error>(pool.submit(throw_kind, "runtime_error"), "msg runtime_error");
+  expect_rethrown_as<std::logic_error>(pool.submit(throw_kind, "logic_error"), "msg logic_error");
+  expect_rethrown_as<std::domain_error>(pool.submit(throw_kind, "domain_error"), "msg domain_error");
+  expect_rethrown_as<std::length_error>(pool.submit(throw_kind, "length_error"), "msg length_error");
+  expect_rethrown_as<std::overflow_error>(pool.submit(throw_kind, "overflow_error"),
+                                          "msg overflow_error");
+  expect_rethrown_as<std::range_error>(pool.submit(throw_kind, "range_error"), "msg range_error");
+  expect_rethrown_as<std::bad_alloc>(pool.submit(throw_kind, "bad_alloc"), "");
+  expect_rethrown_as<TimeoutError>(pool.submit(throw_kind, "TimeoutError"), "msg TimeoutError");
+  expect_rethrown_as<BrokenThreadPool>(pool.submit(throw_kind, "BrokenThreadPool"),
+                                       "msg BrokenThreadPool");
+}
+
+TEST_P(ProcessPoolTest, RethrowsOtherExceptionsAsRemoteError) {
+  ProcessPoolExecutor pool(workers());
+  try {
+    pool.submit(throw_kind, "UserError").result();
+    FAIL() << "no exception";
+  } catch (const RemoteError& e) {
+    EXPECT_THAT(e.type_name(), HasSubstr("UserError"));
+    EXPECT_EQ(e.message(), "msg UserError");
+  }
+  try {
+    pool.submit(throw_kind, "int").result();
+    FAIL() << "no exception";
+  } catch (const RemoteError& e) {
+    EXPECT_EQ(e.type_name(), "int");
+  }
+}
+
+TEST_P(ProcessPoolTest, MapYieldsInOrderAndRethrowsAtPosition) {
+  ProcessPoolExecutor pool(workers());
+  for (int chunksize : {1, 7, 100}) {
+    MapOptions options;
+    options.chunksize = chunksize;
+    std::vector<int> in(250);
+    for (int i = 0; i < 250; ++i) in[static_cast<std::size_t>(i)] = i;
+    int i = 0;
+    for (int v : pool.map(square, in, options)) {
+      EXPECT_EQ(v, i * i) << i;
+      ++i;
+    }
+    EXPECT_EQ(i, 250);
+  }
+  auto results = pool.map(
+      [](int x) {
+        if (x == 3) throw std::domain_error("three");
+        return x;
+      },
+      std::vector{0, 1, 2, 3, 4, 5});
+  std::vector<int> got;
+  EXPECT_THROW(
+      {
+        for (int v : results) got.push_back(v);
+      },
+      std::domain_error);
+  EXPECT_EQ(got, (std::vector{0, 1, 2}));
+}
+
+TEST_P(ProcessPoolTest, RecyclesWorkersAfterMaxTasksPerChild) {
+  ProcessPoolOptions options;
+  options.max_workers = workers();
+  options.max_tasks_per_child = 3;
+  ProcessPoolExecutor pool(options);
+  std::map<pid_t, int> per_pid;
+  std::vector<Future<pid_t>> fs;
+  for (int i = 0; i < 30; ++i) fs.push_back(pool.submit(worker_pid));
+  for (auto& f : fs) ++per_pid[f.result()];
+  EXPECT_GE(per_pid.size(), 10u);
+  for (const auto& [pid, n] : per_pid) EXPECT_LE(n, 3) << pid;
+}
+
+int g_initialized = 0;
+void initialize() { g_initialized = 7; }
+int read_initialized() { return g_initialized; }
+void failing_initializer() { throw std::runtime_error("no license"); }
+
+TEST_P(ProcessPoolTest, InitializerRunsInEachWorker) {
+  ProcessPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = initialize;
+  ProcessPoolExecutor pool(options);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(pool.submit(read_initialized).result(), 7);
+  EXPECT_EQ(g_initialized, 0);  // the parent's copy is untouched
+}
+
+TEST_P(ProcessPoolTest, FailingInitializerBreaksThePool) {
+  ProcessPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = failing_initializer;
+  ProcessPoolExecutor pool(options);
+  // The pool breaks as soon as a worker reports the failure: either submit() or result()
+  // says so, with the same message.
+  try {
+    (void)pool.submit(square, 2).result();
+    FAIL() << "a task ran in a broken pool";
+  } catch (const BrokenProcessPool& e) {
+    EXPECT_THAT(e.what(), HasSubstr("initializer failed"));
+    EXPECT_THAT(e.what(), HasSubstr("no license"));
+  }
+  EXPECT_THROW((void)pool.submit(square, 3), BrokenProcessPool);
+}
+
+TEST_P(ProcessPoolTest, ShutdownRejectsNewWorkAndReapsEveryProcess) {
+  {
+    ProcessPoolExecutor pool(workers());
+    Future<int> f = pool.submit(square, 5);
+    pool.shutdown();
+    EXPECT_EQ(f.result(), 25);
+    EXPECT_THROW((void)pool.submit(square, 1), ShutdownError);
+    pool.shutdown();  // idempotent
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
+TEST_P(ProcessPoolTest, FuturesMixWithThreadPoolFutures) {
+  ProcessPoolExecutor processes(workers());
+  ThreadPoolExecutor threads(workers());
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 20; ++i) {
+    fs.push_back(processes.submit(square, i));
+    fs.push_back(threads.submit([i] { return i * i; }));
+  }
+  long sum = 0;
+  for (const auto& f : as_completed(fs)) sum += f.result();
+  long expected = 0;
+  for (int i = 0; i < 20; ++i) expected += 2L * i * i;
+  EXPECT_EQ(sum, expected);
+  EXPECT_EQ(wait(fs).done.size(), 40u);
+}
+
+// --- Faults: a worker dies mid-task -------------------------------------------------------
+
+int die_by(std::string how) {
+  if (how == "exit") std::_Exit(3);
+  if (how == "abort") std::abort();
+  if (how == "segv") ::raise(SIGSEGV);
+  if (how == "kill") kill(getpid(), SIGKILL);
+  return 0;
+}
+int slow_square(int x) {
+  std::this_thread::sleep_for(20ms);  // keeps tasks queued behind the dying one
+  return x * x;
+}
+
+struct Fault {
+  const char* how;
+  const char* description;
+};
+
+class WorkerDeathTest : public ::testing::TestWithParam<Fault> {};
+
+INSTANTIATE_TEST_SUITE_P(Faults, WorkerDeathTest,
+                         ::testing::Values(Fault{"exit", "exited with code 3"},
+                                           Fault{"abort", "killed by signal 6 (SIGABRT)"},
+                                           Fault{"segv", "killed by signal 11 (SIGSEGV)"},
+                                           Fault{"kill", "killed by signal 9 (SIGKILL)"}),
+                         [](const auto& p) { return std::string(p.param.how); });
+
+TEST_P(WorkerDeathTest, BreaksThePoolAndFailsEveryPendingFuture) {
+  for (int round = 0; round < 3; ++round) {
+    {
+      ProcessPoolExecutor pool(2);
+      Future<int> before = pool.submit(square, 4);
+      EXPECT_EQ(before.result(), 16);
+      std::vector<Future<int>> pending;
+      Future<int> dying = pool.submit(die_by, GetParam().how);
+      for (int i = 0; i < 20; ++i) pending.push_back(pool.submit(slow_square, i));
+      try {
+        dying.result();
+        FAIL() << "the dying task returned";
+      } catch (const BrokenProcessPool& e) {
+        EXPECT_THAT(e.what(), HasSubstr("terminated abruptly"));
+        EXPECT_THAT(e.what(), HasSubstr(GetParam().description));
+        EXPECT_THAT(e.what(), HasSubstr("worker pid"));
+      }
+      // Every future is done: a result computed before the death, or BrokenProcessPool.
+      for (auto& f : pending) {
+        try {
+          (void)f.result();
+        } catch (const BrokenProcessPool&) {
+        }
+      }
+      EXPECT_THROW((void)pool.submit(square, 1), BrokenProcessPool);
+      EXPECT_EQ(before.result(), 16);  // finished futures keep their results
+    }
+    EXPECT_TRUE(no_children_left()) << "round " << round;
+  }
+}
+
+// A task that writes garbage into its own channel to the parent.
+int corrupt_channel() {
+  for (int fd = 3; fd < 256; ++fd) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+      const unsigned char garbage[] = {5, 0, 0, 0, 0x63, 1, 2, 3, 4};
+      (void)send(fd, garbage, sizeof garbage, MSG_NOSIGNAL);
+    }
+  }
+  return 1;
+}
+
+TEST(ProcessPoolFaultTest, MalformedMessageBreaksThePool) {
+  {
+    ProcessPoolExecutor pool(1);
+    try {
+      pool.submit(corrupt_channel).result();
+      FAIL() << "a malformed message went unnoticed";
+    } catch (const BrokenProcessPool& e) {
+      EXPECT_THAT(e.what(), HasSubstr("malformed message"));
+    }
+    EXPECT_THROW((void)pool.submit(square, 1), BrokenProcessPool);
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
+TEST(ProcessPoolFaultTest, WorkersDieWhenTheParentIsKilled) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t parent = fork();
+  ASSERT_GE(parent, 0);
+  if (parent == 0) {
+    // A parent with a pool whose workers are busy, killed without warning.
+    close(pipe_fds[0]);
+    ProcessPoolExecutor pool(2);
+    std::vector<Future<pid_t>> fs;
+    for (int i = 0; i < 2; ++i) fs.push_back(pool.submit(worker_pid));
+    for (auto& f : fs) {
+      const pid_t p = f.result();
+      (void)write(pipe_fds[1], &p, sizeof p);
+    }
+    (void)pool.submit([] { std::this_thread::sleep_for(60s); });
+    (void)pool.submit([] { std::this_thread::sleep_for(60s); });
+    close(pipe_fds[1]);
+    kill(getpid(), SIGKILL);
+  }
+  close(pipe_fds[1]);
+  std::set<pid_t> workers;
+  pid_t p;
+  while (read(pipe_fds[0], &p, sizeof p) == sizeof p) workers.insert(p);
+  close(pipe_fds[0]);
+  int status;
+  ASSERT_EQ(waitpid(parent, &status, 0), parent);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_FALSE(workers.empty());
+  EXPECT_TRUE(all_gone_within(workers, 5s));
+}
+
+TEST(ProcessPoolOptionsTest, RejectsBadWorkerCounts) {
+  for (int bad : {0, -3}) {
+    try {
+      ProcessPoolExecutor pool(bad);
+      FAIL() << "accepted " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("max_workers must be > 0, got " + std::to_string(bad)));
+    }
+  }
+  ProcessPoolOptions options;
+  options.max_tasks_per_child = 0;
+  EXPECT_THROW(ProcessPoolExecutor{options}, std::invalid_argument);
+  EXPECT_EQ(ProcessPoolExecutor().max_workers(),
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+}  // namespace
+}  // namespace futures
