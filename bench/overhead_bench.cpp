@@ -1,10 +1,19 @@
 // Executor overhead: the cost of a task that does nothing, so that what a job benchmark
-// measures is the job and not the pool. Rows: submit-then-result of many empty tasks, one
-// round trip at a time, as_completed, map at two chunk sizes, and oneTBB's task_group (run +
-// wait) as the reference for the fastest pools (it has no futures).
+// measures is the job and not the pool. Thread pool rows: submit-then-result of many empty
+// tasks, one round trip at a time, as_completed, map at two chunk sizes, and oneTBB's
+// task_group (run + wait) as the reference for the fastest pools (it has no futures).
+// Process pool rows: the same shapes, worker start-up, and a raw socket round trip to one
+// forked child with 64 requests in flight: the physical floor for any process pool.
 #include <benchmark/benchmark.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "futures/futures.hpp"
@@ -124,6 +133,128 @@ BENCHMARK(BM_TBB_TaskGroup)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 #endif
+
+int identity(int x) { return x; }
+
+// Submits N trivial tasks to worker processes, then takes each result.
+void BM_ProcessPool_SubmitThenResult(benchmark::State& state) {
+  const auto tasks = state.range(1);
+  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
+  std::vector<futures::Future<int>> fs;
+  fs.reserve(static_cast<std::size_t>(tasks));
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit(identity, static_cast<int>(i)));
+    long sum = 0;
+    for (const auto& f : fs) sum += f.result();
+    benchmark::DoNotOptimize(sum);
+    fs.clear();
+  }
+  per_task(state, tasks);
+}
+BENCHMARK(BM_ProcessPool_SubmitThenResult)
+    ->ArgNames({"workers", "tasks"})
+    ->Args({kWorkers, 100'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// One task at a time through a worker process: the wake-up latency across processes.
+void BM_ProcessPool_RoundTrip(benchmark::State& state) {
+  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(pool.submit(identity, 1).result());
+  per_task(state, 1);
+}
+BENCHMARK(BM_ProcessPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
+
+// map over N integers in worker processes, `chunksize` items per message.
+void BM_ProcessPool_Map(benchmark::State& state) {
+  const auto items = state.range(2);
+  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
+  std::vector<int> in(static_cast<std::size_t>(items), 1);
+  futures::MapOptions options;
+  options.chunksize = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    long sum = 0;
+    for (int v : pool.map(identity, in, options)) sum += v;
+    benchmark::DoNotOptimize(sum);
+  }
+  per_task(state, items);
+}
+BENCHMARK(BM_ProcessPool_Map)
+    ->ArgNames({"workers", "chunksize", "items"})
+    ->Args({kWorkers, 100, 1'000'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Constructing a pool: the fork server and every worker started and reported ready.
+// Reported per worker; shutting the pool down is not timed.
+void BM_ProcessPool_Start(benchmark::State& state) {
+  const auto workers = state.range(0);
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto pool = std::make_unique<futures::ProcessPoolExecutor>(static_cast<int>(workers));
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    pool.reset();
+  }
+  per_task(state, workers);
+}
+BENCHMARK(BM_ProcessPool_Start)
+    ->ArgNames({"workers"})
+    ->Arg(kWorkers)
+    ->Arg(8)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseManualTime();
+
+// The floor: a forked child echoing 16-byte requests over a socketpair, 64 in flight, with no
+// encoding, futures or scheduling at all. A process pool cannot beat this per request.
+void BM_Pipe_RoundTripFloor(benchmark::State& state) {
+  constexpr int kInFlight = 64;
+  constexpr std::size_t kMessage = 16;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+    state.SkipWithError("socketpair failed");
+    return;
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    close(sv[0]);
+    std::array<char, 4096> buf;
+    for (;;) {
+      const ssize_t n = read(sv[1], buf.data(), buf.size());
+      if (n <= 0) _exit(0);
+      if (write(sv[1], buf.data(), static_cast<std::size_t>(n)) != n) _exit(1);
+    }
+  }
+  close(sv[1]);
+  std::array<char, kMessage * kInFlight> buf{};
+  const std::int64_t requests = state.range(0);
+  for (auto _ : state) {
+    // Keep kInFlight requests outstanding: send a window, then as many new requests as
+    // replies arrived, each batch in one write (the batching a pool's I/O thread may do).
+    std::int64_t sent = std::min<std::int64_t>(kInFlight, requests);
+    std::int64_t received_bytes = 0;
+    if (write(sv[0], buf.data(), kMessage * static_cast<std::size_t>(sent)) < 0) break;
+    while (received_bytes < requests * static_cast<std::int64_t>(kMessage)) {
+      const ssize_t k = read(sv[0], buf.data(), buf.size());
+      if (k <= 0) break;
+      const std::int64_t before = received_bytes / static_cast<std::int64_t>(kMessage);
+      received_bytes += k;
+      const std::int64_t replies = received_bytes / static_cast<std::int64_t>(kMessage) - before;
+      const std::int64_t more = std::min(replies, requests - sent);
+      if (more > 0 && write(sv[0], buf.data(), kMessage * static_cast<std::size_t>(more)) < 0) {
+        break;
+      }
+      sent += more;
+    }
+  }
+  close(sv[0]);
+  waitpid(child, nullptr, 0);
+  per_task(state, requests);
+}
+BENCHMARK(BM_Pipe_RoundTripFloor)
+    ->ArgNames({"requests"})
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 
