@@ -367,13 +367,19 @@ TEST(ProcessPoolFaultTest, MalformedMessageBreaksThePool) {
   EXPECT_TRUE(no_children_left());
 }
 
-TEST(ProcessPoolFaultTest, WorkersDieWhenTheParentIsKilled) {
+// Forks a program that starts a pool, keeps both workers busy, reports their pids, then dies
+// by `end` (which must not return). Returns the worker pids and the program's wait status.
+struct DoomedProgram {
+  std::set<pid_t> workers;
+  int status = 0;
+};
+DoomedProgram run_doomed_program(void (*end)()) {
+  DoomedProgram out;
   int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t parent = fork();
-  ASSERT_GE(parent, 0);
-  if (parent == 0) {
-    // A parent with a pool whose workers are busy, killed without warning.
+  if (pipe(pipe_fds) != 0) return out;
+  const pid_t program = fork();
+  if (program == 0) {
+    setpgid(0, 0);  // its own process group, as a shell runs a program
     close(pipe_fds[0]);
     ProcessPoolExecutor pool(2);
     std::vector<Future<pid_t>> fs;
@@ -382,21 +388,37 @@ TEST(ProcessPoolFaultTest, WorkersDieWhenTheParentIsKilled) {
       const pid_t p = f.result();
       (void)write(pipe_fds[1], &p, sizeof p);
     }
-    (void)pool.submit([] { std::this_thread::sleep_for(60s); });
-    (void)pool.submit([] { std::this_thread::sleep_for(60s); });
+    for (int i = 0; i < 2; ++i) (void)pool.submit([] { std::this_thread::sleep_for(60s); });
     close(pipe_fds[1]);
-    kill(getpid(), SIGKILL);
+    end();
+    _exit(0);
   }
   close(pipe_fds[1]);
-  std::set<pid_t> workers;
   pid_t p;
-  while (read(pipe_fds[0], &p, sizeof p) == sizeof p) workers.insert(p);
+  while (read(pipe_fds[0], &p, sizeof p) == sizeof p) out.workers.insert(p);
   close(pipe_fds[0]);
-  int status;
-  ASSERT_EQ(waitpid(parent, &status, 0), parent);
-  ASSERT_TRUE(WIFSIGNALED(status));
-  ASSERT_FALSE(workers.empty());
-  EXPECT_TRUE(all_gone_within(workers, 5s));
+  if (program > 0) waitpid(program, &out.status, 0);
+  return out;
+}
+
+TEST(ProcessPoolFaultTest, WorkersDieWhenTheParentIsKilled) {
+  const DoomedProgram run = run_doomed_program([] { kill(getpid(), SIGKILL); });
+  ASSERT_TRUE(WIFSIGNALED(run.status));
+  EXPECT_EQ(WTERMSIG(run.status), SIGKILL);
+  ASSERT_FALSE(run.workers.empty());
+  EXPECT_TRUE(all_gone_within(run.workers, 5s));
+}
+
+TEST(ProcessPoolFaultTest, CtrlCLeavesNoWorkerBehind) {
+  // What the terminal does on Ctrl-C: SIGINT to the whole foreground process group.
+  const DoomedProgram run = run_doomed_program([] {
+    kill(0, SIGINT);
+    std::this_thread::sleep_for(60s);
+  });
+  ASSERT_TRUE(WIFSIGNALED(run.status));
+  EXPECT_EQ(WTERMSIG(run.status), SIGINT);
+  ASSERT_FALSE(run.workers.empty());
+  EXPECT_TRUE(all_gone_within(run.workers, 5s));
 }
 
 TEST(ProcessPoolOptionsTest, RejectsBadWorkerCounts) {
