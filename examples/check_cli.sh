@@ -25,14 +25,21 @@ trap 'rm -rf "$tmp"' EXIT
 "${command[@]}" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 
-# On failure, shows what the program did.
-show() {
-  echo "--- command: ${command[*]}"
-  echo "--- exit status: $rc"
-  echo "--- stdout:"; cat "$tmp/out"
-  echo "--- stderr:"; cat "$tmp/err"
+# On failure, shows what the program did; always removes the captured output.
+# shellcheck disable=SC2317  # called by the EXIT trap
+finish() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    {
+      echo "--- command: ${command[*]}"
+      echo "--- exit status: $rc"
+      echo "--- stdout:"; cat "$tmp/out"
+      echo "--- stderr:"; cat "$tmp/err"
+    } >&2
+  fi
+  rm -rf "$tmp"
 }
-trap 'status=$?; [ $status -eq 0 ] || show >&2; rm -rf "$tmp"' EXIT
+trap finish EXIT
 
 expect_rc() { [ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1"; }
 expect_no_stderr() { [ ! -s "$tmp/err" ] || fail "unexpected output on stderr"; }
@@ -92,8 +99,9 @@ case "$mode" in
     tail -n 1 "$tmp/out" | grep -Eq "${stamp}result 4: 40$" || fail "last line is not result 4"
     waiting=$(grep -En "${stamp}Waiting for individual results:$" "$tmp/out" | cut -d: -f1)
     first=$(grep -En "${stamp}result 0: " "$tmp/out" | cut -d: -f1)
-    [ -n "$waiting" ] && [ "$waiting" -lt "$first" ] ||
+    if [ -z "$waiting" ] || [ -z "$first" ] || [ "$waiting" -ge "$first" ]; then
       fail "'Waiting for individual results:' does not come before the results"
+    fi
     for n in 0 1 2 3 4; do
       tabs=$(printf '%*s' "$n" '' | tr ' ' '\t')
       grep -Eq "${stamp}${tabs}loiter\($n\): doing nothing for [0-9.e-]+s\.\.\.$" "$tmp/out" ||
