@@ -1,0 +1,164 @@
+#include "cli.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <system_error>
+
+namespace examples {
+namespace {
+
+// `text` in single quotes, control characters escaped so that the message is one line.
+std::string quoted(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(byte));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+std::string invalid(std::string_view what, std::string_view text) {
+  return "invalid " + std::string(what) + " " + quoted(text) + ": ";
+}
+
+std::string format_number(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+bool looks_negative_number(std::string_view arg) {
+  return arg.size() >= 2 && arg[0] == '-' &&
+         ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.');
+}
+
+}  // namespace
+
+CommandLine split_command_line(int argc, const char* const* argv,
+                               std::initializer_list<OptionSpec> value_options,
+                               std::string_view positional_name) {
+  CommandLine out;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    if (arg == "--") break;
+    if (arg == "-h" || arg == "--help") {
+      out.help = true;
+      return out;
+    }
+  }
+
+  auto take_positional = [&](std::string_view arg) {
+    if (positional_name.empty()) {
+      throw UsageError("unexpected argument " + quoted(arg) +
+                       ": no positional arguments are accepted");
+    }
+    if (out.positional) {
+      throw UsageError("unexpected argument " + quoted(arg) + ": only one " +
+                       std::string(positional_name) + " is accepted");
+    }
+    out.positional = std::string(arg);
+  };
+  auto find = [&](std::string_view name) -> const OptionSpec* {
+    for (const OptionSpec& option : value_options) {
+      if (option.name == name) return &option;
+    }
+    return nullptr;
+  };
+
+  bool options_ended = false;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    if (options_ended || arg.empty() || arg[0] != '-' || arg == "-" ||
+        looks_negative_number(arg)) {
+      take_positional(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    const std::size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    const OptionSpec* spec = arg.starts_with("--") ? find(name) : nullptr;
+    if (spec == nullptr) {
+      std::string accepted;
+      for (const OptionSpec& option : value_options) accepted += std::string(option.name) + ", ";
+      throw UsageError("unknown option " + quoted(name) + ": expected one of " + accepted +
+                       "--help");
+    }
+    if (eq != std::string_view::npos) {
+      out.options[std::string(name)] = std::string(arg.substr(eq + 1));
+    } else if (k + 1 < argc) {
+      out.options[std::string(name)] = argv[++k];
+    } else {
+      throw UsageError("missing value for option " + std::string(name) + ": expected " +
+                       std::string(spec->accepts));
+    }
+  }
+  return out;
+}
+
+int parse_int(std::string_view what, std::string_view text, int lo, int hi,
+              std::string_view note) {
+  int value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < lo || value > hi) {
+    throw UsageError(invalid(what, text) + "expected an integer from " + std::to_string(lo) +
+                     " to " + std::to_string(hi) + std::string(note));
+  }
+  return value;
+}
+
+double parse_number(std::string_view what, std::string_view text, double lo, double hi) {
+  double value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value) || value < lo ||
+      value > hi) {
+    throw UsageError(invalid(what, text) + "expected a number from " + format_number(lo) +
+                     " to " + format_number(hi));
+  }
+  return value;
+}
+
+std::string parse_choice(std::string_view what, std::string_view text,
+                         std::initializer_list<std::string_view> choices) {
+  std::string accepted;
+  for (const std::string_view choice : choices) {
+    if (choice == text) return std::string(text);
+    if (!accepted.empty()) accepted += ", ";
+    accepted += choice;
+  }
+  throw UsageError(invalid(what, text) + "expected one of " + accepted);
+}
+
+int run_main(std::string_view program, const std::function<int()>& body) {
+  const std::string name(program);
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: error: %s\n", name.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace examples
