@@ -445,7 +445,11 @@ ProcessPoolExecutor::ProcessPoolExecutor(ProcessPoolOptions options)
   impl_->start();
 }
 
-ProcessPoolExecutor::~ProcessPoolExecutor() { shutdown(/*wait=*/true); }
+ProcessPoolExecutor::~ProcessPoolExecutor() {
+  shutdown(/*wait=*/true);
+  // Only a done callback destroying its own pool leaves the I/O thread unjoined.
+  if (impl_->io.joinable()) impl_->io.detach();
+}
 
 int ProcessPoolExecutor::max_workers() const noexcept { return impl_->max_workers; }
 
@@ -495,10 +499,9 @@ void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
   if (!wait) return;
   std::lock_guard join_lock(impl_->join_mu);
-  if (!impl_->io.joinable()) return;
-  if (impl_->io.get_id() == std::this_thread::get_id()) {
-    impl_->io.detach();  // a done callback shutting down its own pool cannot wait for itself
-  } else {
+  // A done callback (on the I/O thread) shutting down its own pool cannot wait for that
+  // thread: the destructor will.
+  if (impl_->io.joinable() && impl_->io.get_id() != std::this_thread::get_id()) {
     impl_->io.join();
   }
 }

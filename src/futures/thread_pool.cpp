@@ -81,7 +81,14 @@ ThreadPoolExecutor::ThreadPoolExecutor(ThreadPoolOptions options)
   workers_.reserve(static_cast<std::size_t>(max_workers_));
 }
 
-ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(/*wait=*/true); }
+ThreadPoolExecutor::~ThreadPoolExecutor() {
+  shutdown(/*wait=*/true);
+  // Only a task destroying its own pool leaves its own thread unjoined; that thread must not
+  // touch the pool again, which is the task's responsibility.
+  for (const auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.detach();
+  }
+}
 
 void ThreadPoolExecutor::enqueue(internal::StateBase* task) {
   Worker* wake = nullptr;
@@ -200,10 +207,8 @@ void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::lock_guard join_lock(join_mu_);
   // No worker is added after shutdown_, so the vector is stable from here on.
   for (const auto& w : workers_) {
-    if (!w->thread.joinable()) continue;
-    if (w->thread.get_id() == std::this_thread::get_id()) {
-      w->thread.detach();  // a task shutting down its own pool: it cannot wait for itself
-    } else {
+    // A task shutting down its own pool cannot wait for its own thread: the destructor will.
+    if (w->thread.joinable() && w->thread.get_id() != std::this_thread::get_id()) {
       w->thread.join();
     }
   }
