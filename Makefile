@@ -7,6 +7,7 @@ JOBS ?= $(shell nproc)
 help:
 	@echo "make test      install deps, build (preset debug), run the test suite"
 	@echo "make bench     install deps, build (preset release), run the benchmarks"
+	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
 	@echo "make clean     remove build/"
 
 deps-test:
@@ -24,6 +25,14 @@ bench: deps-bench
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
 	tools/run_bench.sh build/release
+
+sanitize: deps-test
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+	cmake --preset tsan
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS)
 
 clean:
 	rm -rf build

@@ -23,15 +23,18 @@ CompletionQueue::CompletionQueue(const std::vector<StateBase*>& states,
 
 CompletionQueue::~CompletionQueue() {
   for (Node& node : nodes_) {
-    // Removal under the stripe lock is final: a completion either took the node already
-    // (and notified it under that lock) or will never see it.
-    node.state->remove_listener(&node);
     bool taken;
     {
       std::lock_guard lock(mu_);
       taken = node.taken;
     }
-    if (!taken) node.state->release();
+    // A node handed out through pop() passed its reference on: its state may be gone, and
+    // completion already unlinked the node. Otherwise we still hold the state.
+    if (taken) continue;
+    // Removal under the stripe lock is final: a completion either took the node already
+    // (and notified it under that lock) or will never see it.
+    node.state->remove_listener(&node);
+    node.state->release();
   }
 }
 
