@@ -2,12 +2,14 @@
 # those missing), then configures and builds through the CMake presets.
 JOBS ?= $(shell nproc)
 
-.PHONY: test bench sanitize deps-test deps-bench clean help
+.PHONY: test bench sanitize fuzz deps-test deps-bench deps-fuzz clean help
+FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make test      install deps, build (preset debug), run the test suite"
 	@echo "make bench     install deps, build (preset release), run the benchmarks"
 	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
+	@echo "make fuzz      fuzz the process pool's message decoder (FUZZ_SECONDS=60)"
 	@echo "make clean     remove build/"
 
 deps-test:
@@ -33,6 +35,18 @@ sanitize: deps-test
 	cmake --preset tsan
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS)
+
+# New inputs go to build/fuzz/corpus; the committed seeds stay in tests/fuzz/corpus. A crash
+# leaves crash-* in the current directory: copy it to tests/fuzz/regressions/ once fixed.
+deps-fuzz:
+	@tools/install_deps.sh fuzz
+
+fuzz: deps-fuzz
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	mkdir -p build/fuzz/corpus
+	build/fuzz/tests/fuzz/worker_message_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
 
 clean:
 	rm -rf build

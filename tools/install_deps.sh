@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that a target needs, only those missing; safe to run repeatedly.
-# Usage: tools/install_deps.sh test|bench
+# Usage: tools/install_deps.sh test|bench|fuzz
 set -euo pipefail
 
-usage() { echo "usage: $0 test|bench" >&2; exit 2; }
+usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 
 # What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt.
@@ -12,10 +12,14 @@ test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt
 bench_pkgs=(libbenchmark-dev libtbb-dev libboost-dev libomp-dev libcli11-dev nlohmann-json3-dev
             gnuplot-nox python3)
 
+# What `make fuzz` needs on top: clang with libFuzzer and its sanitizer runtimes.
+fuzz_pkgs=(clang libclang-rt-14-dev)
+
 case "$1" in
   test) want=("${test_pkgs[@]}") ;;
   bench) want=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "install_deps.sh: unknown target '$1' (accepted: test, bench)" >&2; exit 2 ;;
+  fuzz) want=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "install_deps.sh: unknown target '$1' (accepted: test, bench, fuzz)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -253,25 +253,26 @@ void ProcessPoolExecutor::Impl::read_worker(Worker& w) {
 }
 
 void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byte> body) {
-  Reader r(body);
   try {
-    const auto kind = r.get<std::uint8_t>();
-    if (kind == internal::kInitFailed) {
+    const internal::WorkerFrame frame = internal::parse_worker_frame(body);
+    Reader r(frame.payload);
+    if (frame.kind == internal::kInitFailed) {
       const internal::ExceptionRecord record = internal::decode_record(r);
       throw BrokenProcessPool("A process initializer failed, the process pool is not usable "
                               "anymore: worker pid " + std::to_string(w.pid) + " raised " +
                               record.type_name + ": " + record.what);
     }
-    const auto id = r.get<std::uint64_t>();
-    if ((kind != internal::kResult && kind != internal::kError) || w.in_flight.empty() ||
-        id != reinterpret_cast<std::uintptr_t>(w.in_flight.front().state)) {
-      throw DecodeError("unexpected frame");
+    if (w.in_flight.empty() ||
+        frame.id != reinterpret_cast<std::uintptr_t>(w.in_flight.front().state)) {
+      throw DecodeError("a reply to no task in flight");
     }
     Task& task = w.in_flight.front();
-    if (kind == internal::kResult) {
+    if (frame.kind == internal::kResult) {
       task.completer(task.state, r);
     } else {
-      task.state->set_exception(internal::rebuild_exception(internal::decode_record(r)));
+      const internal::ExceptionRecord record = internal::decode_record(r);
+      if (r.remaining() != 0) throw DecodeError("trailing bytes after an exception");
+      task.state->set_exception(internal::rebuild_exception(record));
     }
     task.state->release();
     w.in_flight.pop_front();

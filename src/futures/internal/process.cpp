@@ -323,6 +323,27 @@ bool FrameBuffer::read_from(int fd) {
   }
 }
 
+void FrameBuffer::append(std::span<const std::byte> bytes) {
+  if (bytes.empty()) return;  // memcpy from a null pointer is undefined, even for 0 bytes
+  if (begin_ == end_) begin_ = end_ = 0;
+  if (buf_.size() - end_ < bytes.size()) buf_.resize(end_ + bytes.size());
+  std::memcpy(buf_.data() + end_, bytes.data(), bytes.size());
+  end_ += bytes.size();
+}
+
+WorkerFrame parse_worker_frame(std::span<const std::byte> body) {
+  Reader r(body);
+  WorkerFrame frame{};
+  const auto kind = r.get<std::uint8_t>();
+  if (kind != kResult && kind != kError && kind != kInitFailed) {
+    throw DecodeError("unknown frame kind " + std::to_string(kind));
+  }
+  frame.kind = static_cast<FrameKind>(kind);
+  if (frame.kind != kInitFailed) frame.id = r.get<std::uint64_t>();
+  frame.payload = body.subspan(body.size() - r.remaining());
+  return frame;
+}
+
 std::optional<std::span<const std::byte>> FrameBuffer::next() {
   if (end_ - begin_ < kFrameHeader) return std::nullopt;
   std::uint32_t len;

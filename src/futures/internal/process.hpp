@@ -36,9 +36,20 @@ std::size_t begin_frame(std::vector<std::byte>& out);
 // Throws std::length_error if the body is over kMaxFrame bytes.
 void finish_frame(std::vector<std::byte>& out, std::size_t start);
 
+// A frame from a worker, split: its kind, the task id (none for kInitFailed), the rest.
+struct WorkerFrame {
+  FrameKind kind;
+  std::uint64_t id = 0;
+  std::span<const std::byte> payload;
+};
+// Throws DecodeError for a short header or a kind a worker does not send.
+WorkerFrame parse_worker_frame(std::span<const std::byte> body);
+
 // Accumulates bytes read from a stream and cuts them into frames.
 class FrameBuffer {
  public:
+  // Appends bytes as if read (for tests and the fuzzer).
+  void append(std::span<const std::byte> bytes);
   // Reads what is available (all of it, for a non-blocking fd). Returns false at end of
   // stream; throws std::system_error on a read error other than EAGAIN/EINTR.
   bool read_from(int fd);
