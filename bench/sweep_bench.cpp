@@ -7,6 +7,7 @@
 //   --workers=1,2,4,8          worker counts of the sweep
 //   --scale=32                 job-set size factor (the book's sizes times this)
 //   --iterations=1             iterations per repetition of a job-set row
+//   --granularity_iterations=2 iterations per repetition of a job-size row
 //   --granularity_workers=2    workers of the job-size sweep (0: no job-size sweep)
 //   --granularity_mib=64       total bytes of the job-size sweep, in MiB
 //   --no_peers, --no_startup   leave those rows out
@@ -38,6 +39,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "futures/futures.hpp"
@@ -67,6 +70,7 @@ struct Config {
   std::vector<int> workers{1, 2, 4, 8};
   double scale = 32;
   int iterations = 1;
+  int granularity_iterations = 2;
   int granularity_workers = 2;
   std::size_t granularity_bytes = std::size_t{64} << 20;
   std::vector<std::size_t> granularity_sizes{1 << 10,  4 << 10,  16 << 10, 64 << 10,
@@ -129,6 +133,8 @@ Config parse_flags(int& argc, char** argv, std::vector<std::string>& added) {
       config.scale = parse_number(arg, *scale, 1e-3, 1e4);
     } else if (auto iterations = value_of("iterations")) {
       config.iterations = static_cast<int>(parse_number(arg, *iterations, 1, 1e6));
+    } else if (auto gi = value_of("granularity_iterations")) {
+      config.granularity_iterations = static_cast<int>(parse_number(arg, *gi, 1, 1e6));
     } else if (auto gw = value_of("granularity_workers")) {
       config.granularity_workers = static_cast<int>(parse_number(arg, *gw, 0, 1024));
     } else if (auto mib = value_of("granularity_mib")) {
@@ -142,6 +148,7 @@ Config parse_flags(int& argc, char** argv, std::vector<std::string>& added) {
       std::cout << "sweep_bench: the job-set sweeps. Own flags:\n"
                    "  --workers=1,2,4,8  --scale=32  --iterations=1\n"
                    "  --granularity_workers=2 (0: off)  --granularity_mib=64\n"
+                   "  --granularity_iterations=2\n"
                    "  --no_peers  --no_startup\n"
                    "Google Benchmark's flags follow.\n";
       argv[kept++] = argv[i];
@@ -253,6 +260,7 @@ std::uint64_t run_on_pool(Pool& pool, const JobSet& set) {
 struct CpuSample {
   double tree_seconds = 0;     // this process and its live descendants
   double machine_seconds = 0;  // every CPU of the machine, busy (not idle, iowait or steal)
+  double steal_seconds = 0;    // every CPU of the machine, taken by the hypervisor
   std::chrono::steady_clock::time_point at;
 };
 
@@ -310,19 +318,22 @@ double descendants_cpu_seconds() {
   return total;
 }
 
-double machine_busy_seconds() {
+// Busy and stolen seconds of all CPUs, from the first line of /proc/stat.
+std::pair<double, double> machine_seconds() {
   static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   std::ifstream in("/proc/stat");
   std::string cpu;
-  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-  return static_cast<double>(user + nice + system + irq + softirq) / ticks;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  return {static_cast<double>(user + nice + system + irq + softirq) / ticks,
+          static_cast<double>(steal) / ticks};
 }
 
 CpuSample sample_cpu() {
   CpuSample s;
   s.tree_seconds = self_cpu_seconds() + descendants_cpu_seconds();
-  s.machine_seconds = machine_busy_seconds();
+  std::tie(s.machine_seconds, s.steal_seconds) = machine_seconds();
   s.at = std::chrono::steady_clock::now();
   return s;
 }
@@ -357,6 +368,7 @@ void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
   state.counters["job_bytes"] = total / jobs;
   state.counters["cores_busy"] = (after.tree_seconds - before.tree_seconds) / wall;
   state.counters["machine_busy"] = (after.machine_seconds - before.machine_seconds) / wall;
+  state.counters["machine_steal"] = (after.steal_seconds - before.steal_seconds) / wall;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,8 +521,35 @@ void run_row(benchmark::State& state, Executor executor, JobSet& set, int worker
 }
 
 // ---------------------------------------------------------------------------------------------
+// Progress: every row has a fixed iteration count, so Google Benchmark calls a row's function
+// once per repetition, and the calls can be counted. (Its reporters hear of a row only after
+// the row's last repetition, which random interleaving puts near the end.)
+
+struct Progress {
+  std::size_t total = 0;
+  std::size_t started = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+Progress& progress() {
+  static Progress p;
+  return p;
+}
+
+void report_progress(const std::string& name) {
+  Progress& p = progress();
+  ++p.started;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - p.start).count();
+  std::fprintf(stderr, "[%zu/%zu] %s (%zu left, %.0f s so far)\n", p.started, p.total,
+               name.c_str(), p.total > p.started ? p.total - p.started : 0, elapsed);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Pool start-up: construct, run one empty task per worker (so that every thread or process
 // exists), shut down. Reported per pool.
+
+constexpr int kStartupIterations = 5;
 
 void BM_Startup_ThreadPool(benchmark::State& state) {
   const int workers = static_cast<int>(state.range(0));
@@ -543,22 +582,25 @@ std::vector<std::string> register_all(const Config& config) {
   auto add = [&](const ExecutorInfo& info, Workload workload, JobSet& set, int workers,
                  std::optional<std::size_t> job_bytes) {
     std::string name = std::string("BM_") + info.name + "_" + workload_name(workload);
+    std::string shown = name + "/workers:" + std::to_string(workers);
+    if (job_bytes) shown += "/job_bytes:" + std::to_string(*job_bytes);
     auto* b = benchmark::RegisterBenchmark(
-        name.c_str(), [executor = info.executor, &set, workers](benchmark::State& state) {
+        name.c_str(),
+        [executor = info.executor, &set, workers, shown](benchmark::State& state) {
+          report_progress(shown);
           run_row(state, executor, set, workers);
         });
     b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
-    name += "/workers:" + std::to_string(workers);
+    const int iterations = job_bytes ? config.granularity_iterations : config.iterations;
     if (job_bytes) {
       b->ArgNames({"workers", "job_bytes"})->Args({workers, static_cast<std::int64_t>(*job_bytes)});
-      b->MinTime(0.1);
-      name += "/job_bytes:" + std::to_string(*job_bytes) + "/min_time:0.100";
     } else {
-      b->ArgNames({"workers"})->Arg(workers)->Iterations(config.iterations);
-      name += "/iterations:" + std::to_string(config.iterations);
+      b->ArgNames({"workers"})->Arg(workers);
     }
+    b->Iterations(iterations);
     // The name as Google Benchmark spells it, for counting what the filter selects.
-    names.push_back(name + "/process_time/real_time");
+    names.push_back(shown + "/iterations:" + std::to_string(iterations) +
+                    "/process_time/real_time");
   };
 
   for (Workload workload : {Workload::arcfour, Workload::sha}) {
@@ -587,43 +629,23 @@ std::vector<std::string> register_all(const Config& config) {
 
   if (config.startup) {
     for (auto* fn : {&BM_Startup_ThreadPool, &BM_Startup_ProcessPool}) {
-      const char* name =
+      const std::string name =
           fn == &BM_Startup_ThreadPool ? "BM_Startup_ThreadPool" : "BM_Startup_ProcessPool";
-      auto* b = benchmark::RegisterBenchmark(name, fn);
-      b->ArgNames({"workers"})->UseRealTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
       for (int w : config.workers) {
-        b->Arg(w);
-        names.push_back(std::string(name) + "/workers:" + std::to_string(w) +
-                        "/min_time:0.050/real_time");
+        const std::string shown = name + "/workers:" + std::to_string(w);
+        auto* b = benchmark::RegisterBenchmark(name.c_str(), [fn, shown](benchmark::State& state) {
+          report_progress(shown);
+          fn(state);
+        });
+        b->ArgNames({"workers"})->Arg(w)->UseRealTime()->Unit(benchmark::kMicrosecond);
+        b->Iterations(kStartupIterations);
+        names.push_back(shown + "/iterations:" + std::to_string(kStartupIterations) +
+                        "/real_time");
       }
     }
   }
   return names;
 }
-
-// The console reporter with a progress line on stderr: which row, how many left.
-class ProgressReporter : public benchmark::ConsoleReporter {
- public:
-  ProgressReporter(OutputOptions options, std::size_t total)
-      : ConsoleReporter(options), total_(total), start_(std::chrono::steady_clock::now()) {}
-
-  void ReportRuns(const std::vector<Run>& reports) override {
-    for (const Run& run : reports) {
-      if (run.run_type != Run::RT_Iteration) continue;
-      ++done_;
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      std::fprintf(stderr, "[%zu/%zu] %s, %zu left, %.0f s so far\n", done_, total_,
-                   run.benchmark_name().c_str(), total_ > done_ ? total_ - done_ : 0, elapsed);
-    }
-    ConsoleReporter::ReportRuns(reports);
-  }
-
- private:
-  std::size_t total_;
-  std::size_t done_ = 0;
-  std::chrono::steady_clock::time_point start_;
-};
 
 // How many runs the filter selects, as Google Benchmark matches it (a regular expression,
 // negated by a leading '-'), times the repetitions.
@@ -685,31 +707,13 @@ int main(int argc, char** argv) {
 
   // Read before Initialize() takes Google Benchmark's flags out of args.
   const auto names = register_all(config);
-  const std::size_t total_runs = count_runs(names, n, args.data());
-  bool console = true;
-  for (int i = 1; i < n; ++i) {
-    const std::string_view arg = args[static_cast<std::size_t>(i)];
-    if (arg.rfind("--benchmark_format=", 0) == 0 && arg != "--benchmark_format=console") {
-      console = false;
-    }
-    if (arg.rfind("--benchmark_list_tests", 0) == 0 && arg != "--benchmark_list_tests=false") {
-      console = false;
-    }
-  }
+  progress().total = count_runs(names, n, args.data());
 
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
   benchmark::AddCustomContext("cpu_model", cpu_model());
   benchmark::AddCustomContext("sweep_scale", std::to_string(config.scale));
-
-  if (console) {
-    const auto options = isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
-                                               : benchmark::ConsoleReporter::OO_Tabular;
-    ProgressReporter reporter(options, total_runs);
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-  } else {
-    benchmark::RunSpecifiedBenchmarks();
-  }
+  benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
 }

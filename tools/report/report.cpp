@@ -675,6 +675,7 @@ Report analyze(const std::vector<Input>& inputs) {
         row.mb_per_s = row.total_bytes / row.time.median / 1e6;
         row.cores_busy = counter_median(s, "cores_busy");
         row.machine_busy = counter_median(s, "machine_busy");
+        row.machine_steal = counter_median(s, "machine_steal");
         row.benchmark = s.run_name;
         row.source = static_cast<int>(f);
         row.context = in.context;
@@ -781,10 +782,11 @@ std::vector<BreakEven> break_even(const Report& report) {
 std::string speedup_csv(const Report& r) {
   std::string out = fmt::format(
       "workload,executor,workers,jobs,job_bytes,median_seconds,cv,speedup,efficiency,mb_per_s,"
-      "repetitions,cpus,min_seconds,max_seconds,total_bytes,cores_busy,machine_busy,benchmark,{}\n",
+      "repetitions,cpus,min_seconds,max_seconds,total_bytes,cores_busy,machine_busy,"
+      "machine_steal,benchmark,{}\n",
       kContextHeader);
   for (const auto& row : r.speedup) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_field(row.workload), csv_field(row.executor), row.workers,
                        format_number(row.jobs), format_number(std::round(row.job_bytes)),
                        format_number(row.time.median), format_number(row.time.cv),
@@ -792,7 +794,8 @@ std::string speedup_csv(const Report& r) {
                        format_number(row.mb_per_s), row.time.repetitions, row.context.cpus,
                        format_number(row.time.min), format_number(row.time.max),
                        format_number(row.total_bytes), format_number(row.cores_busy),
-                       format_number(row.machine_busy), csv_field(row.benchmark),
+                       format_number(row.machine_busy), format_number(row.machine_steal),
+                       csv_field(row.benchmark),
                        context_fields(row.context));
   }
   return out;

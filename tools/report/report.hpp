@@ -85,6 +85,7 @@ struct SpeedupRow {
   double mb_per_s = 0;
   double cores_busy = 0;    // median CPU-seconds of the process tree per second
   double machine_busy = 0;  // median CPU-seconds of the whole machine per second
+  double machine_steal = 0;  // median CPU-seconds per second taken by the hypervisor
   std::string benchmark;    // the run name it came from
   int source = 0;
   Context context;
