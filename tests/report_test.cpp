@@ -84,6 +84,18 @@ TEST(ReportParseTest, ReadsSeriesWithRepetitionsAndSkipsFailedRows) {
   EXPECT_EQ(first.args[0].first, "workers");
 }
 
+TEST(ReportParseTest, BareNaNAndInfinityAreReadAsMissingValues) {
+  // small.json carries them as Google Benchmark writes them, outside strings.
+  const report::Input in = report::parse_record(
+      R"({"benchmarks": [{"name": "BM_A", "label": "NaN inside a string",
+                          "real_time": 5, "time_unit": "ms", "x": NaN, "y": -Infinity}]})",
+      "nan.json");
+  ASSERT_EQ(in.series.size(), 1u);
+  EXPECT_FALSE(in.series[0].counters.contains("x"));
+  EXPECT_FALSE(in.series[0].counters.contains("y"));
+  EXPECT_DOUBLE_EQ(in.series[0].seconds[0], 0.005);
+}
+
 TEST(ReportParseTest, MalformedRecordsThrowInputErrorNamingTheFile) {
   for (const char* name : {"truncated.json", "no_benchmarks.json", "bad_time.json"}) {
     try {

@@ -548,6 +548,44 @@ std::string default_scripts_dir() {
 #endif
 }
 
+// Google Benchmark writes NaN and Infinity as bare words (a cv of a counter that is 0 in every
+// repetition is NaN), which JSON does not allow: outside strings they become null, and a null
+// counter is ignored.
+std::string with_null_for_nan(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    const std::size_t start = (c == '-' && i + 1 < text.size()) ? i + 1 : i;
+    bool replaced = false;
+    for (std::string_view word : {"NaN", "Infinity", "nan", "inf"}) {
+      if (text.substr(start, word.size()) == word) {
+        out += "null";
+        i = start + word.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 // -- parsing ------------------------------------------------------------------------------------
@@ -555,7 +593,7 @@ std::string default_scripts_dir() {
 Input parse_record(std::string_view json_text, const std::string& path) {
   json doc;
   try {
-    doc = json::parse(json_text);
+    doc = json::parse(with_null_for_nan(json_text));
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
