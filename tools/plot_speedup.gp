@@ -12,7 +12,7 @@ set xrange [0.8 : maxw * 1.25]
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel 'workers'
 set grid
-set key top left box opaque
+set key bottom right box opaque
 set title title_text . "\n{/*0.8 " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'
