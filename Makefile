@@ -7,7 +7,8 @@ FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make test      install deps, build (preset debug), run the test suite"
-	@echo "make bench     install deps, build (preset release), run the benchmarks"
+	@echo "make bench     install deps, build (preset release), run the benchmarks, write"
+	@echo "               results/*.csv and plots/, print the summary (SWEEP_FLAGS=...)"
 	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
 	@echo "make fuzz      fuzz the process pool's message decoder (FUZZ_SECONDS=60)"
 	@echo "make clean     remove build/"
@@ -23,10 +24,11 @@ test: deps-test
 	cmake --build --preset debug -j $(JOBS)
 	ctest --preset debug -j $(JOBS)
 
+# SWEEP_FLAGS go to sweep_bench, e.g. make bench SWEEP_FLAGS="--workers=1,2,3,4,16 --scale=8".
 bench: deps-bench
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
-	tools/run_bench.sh build/release
+	tools/run_bench.sh build/release $(SWEEP_FLAGS)
 
 sanitize: deps-test
 	cmake --preset asan

@@ -6,8 +6,10 @@ set -euo pipefail
 usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 
-# What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt.
-test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev)
+# What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, and the report
+# program's CLI11 and nlohmann-json (its tests run with the others).
+test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev
+           libcli11-dev nlohmann-json3-dev)
 # What `make bench` needs on top: Google Benchmark, the peer libraries, the report and plot tools.
 bench_pkgs=(libbenchmark-dev libtbb-dev libboost-dev libomp-dev libcli11-dev nlohmann-json3-dev
             gnuplot-nox python3)

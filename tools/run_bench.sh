@@ -1,22 +1,62 @@
 #!/usr/bin/env bash
-# Runs the benchmark programs of a build tree and writes their JSON records under results/.
-# Usage: tools/run_bench.sh BUILD_DIR
+# Runs the benchmark programs of a release build, then the report program:
+#   results/sweep_bench.json, results/overhead_bench.json   the raw records (Google Benchmark JSON)
+#   results/speedup.csv, results/overhead.csv               derived, with the machine's context
+#   plots/{speedup,efficiency,granularity}_<workload>.{png,svg}
+# and a summary table on the terminal. Console output of the programs goes to BUILD_DIR/bench-logs.
+# Usage: tools/run_bench.sh BUILD_DIR [sweep_bench flags, e.g. --workers=1,2,3,4,16 --scale=8]
+# Environment: BENCH_REPETITIONS (default 5) for both programs.
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [sweep_bench flags...]" >&2; exit 2; }
 build=$1
-[ -d "$build/bench" ] || { echo "run_bench: '$build/bench' not found: build with the release preset first" >&2; exit 2; }
-mkdir -p results
-shopt -s nullglob
-progs=("$build"/bench/*_bench)
-[ ${#progs[@]} -gt 0 ] || { echo "run_bench: no *_bench programs in '$build/bench'" >&2; exit 2; }
-i=0
-for prog in "${progs[@]}"; do
-  i=$((i + 1))
-  name=$(basename "$prog")
-  echo "[$i/${#progs[@]}] $name"
-  tmp=$(mktemp "results/.${name}.XXXXXX.json")
-  trap 'rm -f "$tmp"' EXIT
-  "$prog" --benchmark_out="$tmp" --benchmark_out_format=json
-  mv "$tmp" "results/${name}.json"
-  trap - EXIT
+shift
+sweep=$build/bench/sweep_bench
+overhead=$build/bench/overhead_bench
+report=$build/tools/report/report
+for p in "$sweep" "$overhead" "$report"; do
+  [ -x "$p" ] || { echo "run_bench: '$p' not found: build with the release preset first" >&2; exit 2; }
 done
+reps=${BENCH_REPETITIONS:-5}
+case "$reps" in '' | *[!0-9]* | 0) echo "run_bench: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
+
+# The machine's context, recorded in every JSON record (Google Benchmark's --benchmark_context
+# takes key=value pairs separated by commas, so commas are dropped from the values).
+cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt" | head -n 1; }
+cxx=$(cache_value CMAKE_CXX_COMPILER)
+build_type=$(cache_value CMAKE_BUILD_TYPE)
+bt_upper=$(echo "$build_type" | tr '[:lower:]' '[:upper:]')
+flags="$(cache_value CMAKE_CXX_FLAGS) $(cache_value "CMAKE_CXX_FLAGS_$bt_upper")"
+compiler="$(basename "$cxx") $("$cxx" -dumpfullversion 2>/dev/null || echo '?')"
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$revision" != unknown ] && ! git diff --quiet HEAD -- src bench tools 2>/dev/null; then
+  revision="$revision-dirty"
+fi
+clean() { echo "$*" | tr -s ' ,' ' ' | sed 's/^ //; s/ $//'; }
+context="compiler=$(clean "$compiler"),cxx_flags=$(clean "$flags"),build_type=$(clean "$build_type"),git_revision=$revision"
+
+mkdir -p results plots "$build/bench-logs"
+tmp_files=()
+cleanup() { rm -f "${tmp_files[@]}"; }
+trap cleanup EXIT
+
+echo "[1/3] sweep_bench: job sets x executors x workers, $reps repetitions, interleaved (progress below)"
+sweep_tmp=$(mktemp results/.sweep_bench.XXXXXX.json)
+tmp_files+=("$sweep_tmp")
+"$sweep" --benchmark_repetitions="$reps" --benchmark_context="$context" \
+  --benchmark_out="$sweep_tmp" --benchmark_out_format=json "$@" \
+  >"$build/bench-logs/sweep_bench.log"
+
+echo "[2/3] overhead_bench: per-task cost of the executors, $reps repetitions"
+overhead_tmp=$(mktemp results/.overhead_bench.XXXXXX.json)
+tmp_files+=("$overhead_tmp")
+"$overhead" --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
+  --benchmark_min_time=0.1 --benchmark_context="$context,cpu_model=$(clean "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)")" \
+  --benchmark_out="$overhead_tmp" --benchmark_out_format=json \
+  | tee "$build/bench-logs/overhead_bench.log" \
+  | awk '/^BM_/ && !/_(mean|median|stddev|cv) / { n++; printf "  overhead_bench [%d] %s\n", n, $1; fflush() }'
+
+mv "$sweep_tmp" results/sweep_bench.json
+mv "$overhead_tmp" results/overhead_bench.json
+
+echo "[3/3] report: results/speedup.csv, results/overhead.csv, plots/"
+"$report" results/sweep_bench.json results/overhead_bench.json --results results --plots plots

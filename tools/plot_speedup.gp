@@ -1,0 +1,44 @@
+# Speedup (or efficiency) against worker count, one line per executor, with the ideal line
+# and a marker at the core count. Called by the report program, which sets:
+#   datafile  blocks "workers value low high", one per executor, separated by two blank lines
+#   out_png, out_svg   output files
+#   kind      'speedup' or 'efficiency'
+#   executors the executors' names, one word per block
+#   cpus, maxw         cores of the machine, largest worker count
+#   title_text, machine
+set datafile separator whitespace
+set logscale x 2
+set xrange [0.8 : maxw * 1.25]
+set xtics (1, 2, 4, 8, 16, 32, 64)
+set xlabel 'workers'
+set grid
+set key bottom right box opaque
+set title title_text . "\n{/*0.8 " . machine . "}"
+if (kind eq 'speedup') {
+  set ylabel 'speedup over sequential'
+  set yrange [0 : *]
+  ideal(x) = x < cpus ? x : cpus
+  ideal_title = 'ideal: min(workers, cores)'
+} else {
+  set ylabel 'efficiency = speedup / min(workers, cores)'
+  set yrange [0 : 1.25]
+  ideal(x) = 1
+  ideal_title = 'ideal'
+}
+set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead dashtype 2 linecolor rgb '#999999' lw 1.5
+set label 1 sprintf(' %d cores', cpus) at cpus, graph 0.05 left textcolor rgb '#666666'
+set samples 200
+
+do for [fmt in 'png svg'] {
+  if (fmt eq 'png') {
+    set terminal pngcairo size 900, 600 enhanced font 'sans,11'
+    set output out_png
+  } else {
+    set terminal svg size 900, 600 dynamic enhanced font 'sans,11'
+    set output out_svg
+  }
+  plot for [i = 1 : words(executors)] datafile index (i - 1) using 1:2:3:4 \
+         with yerrorlines linewidth 2 pointtype 7 title word(executors, i) noenhanced, \
+       ideal(x) with lines dashtype 3 linecolor rgb 'black' title ideal_title
+  set output
+}
