@@ -214,6 +214,7 @@ TEST_P(AsCompletedTest, DropsItsReferenceOnceAFutureIsYielded) {
   fs.push_back(pool_.submit([] { return std::make_shared<int>(1); }));
   fs.push_back(pool_.submit([] { return std::make_shared<int>(2); }));
   watch = fs[0].result();
+  pool_.shutdown();  // the workers have dropped their references too
   auto range = as_completed(fs);
   fs.clear();  // the range is now the only holder
   auto it = range.begin();
