@@ -219,6 +219,29 @@ TEST_P(ProcessPoolTest, RecyclesWorkersAfterMaxTasksPerChild) {
   for (const auto& [pid, n] : per_pid) EXPECT_LE(n, 3) << pid;
 }
 
+std::pair<int, int> square_and_pid(int x) { return {x * x, static_cast<int>(getpid())}; }
+
+TEST(ProcessPoolStressTest, RecyclingWorkersUnderLoadLosesNothing) {
+  constexpr int kTasks = 50'000;
+  constexpr int kPerChild = 100;
+  ProcessPoolOptions options;
+  options.max_workers = 2;
+  options.max_tasks_per_child = kPerChild;
+  ProcessPoolExecutor pool(options);
+  std::vector<Future<std::pair<int, int>>> fs;
+  fs.reserve(kTasks);
+  for (int i = 0; i < kTasks; ++i) fs.push_back(pool.submit(square_and_pid, i % 1000));
+  std::map<int, int> per_pid;
+  for (int i = 0; i < kTasks; ++i) {
+    const auto [square, pid] = fs[i].result();
+    ASSERT_EQ(square, (i % 1000) * (i % 1000)) << i;
+    ++per_pid[pid];
+  }
+  // Every worker ran at most kPerChild tasks; the last ones of the run may have run fewer.
+  EXPECT_GE(per_pid.size(), static_cast<std::size_t>(kTasks / kPerChild));
+  for (const auto& [pid, n] : per_pid) ASSERT_LE(n, kPerChild) << pid;
+}
+
 int g_initialized = 0;
 void initialize() { g_initialized = 7; }
 int read_initialized() { return g_initialized; }
@@ -307,7 +330,7 @@ INSTANTIATE_TEST_SUITE_P(Faults, WorkerDeathTest,
                          [](const auto& p) { return std::string(p.param.how); });
 
 TEST_P(WorkerDeathTest, BreaksThePoolAndFailsEveryPendingFuture) {
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 10; ++round) {
     {
       ProcessPoolExecutor pool(2);
       Future<int> before = pool.submit(square, 4);

@@ -19,7 +19,7 @@ INSTANTIATE_TEST_SUITE_P(Workers, StressTest, ::testing::Values(1, 2, 4),
                          [](const auto& p) { return "w" + std::to_string(p.param); });
 
 TEST_P(StressTest, RandomCancellationsLoseAndDoubleNothing) {
-  constexpr int kTasks = 200'000;
+  constexpr int kTasks = 1'000'000;
   auto runs = std::make_unique<std::atomic<int>[]>(kTasks);
   auto callbacks = std::make_unique<std::atomic<int>[]>(kTasks);
   std::vector<Future<int>> fs;
