@@ -1,0 +1,1070 @@
+#!/usr/bin/env python3
+"""The book's CPU-bound jobs on CPython's own concurrent.futures, for the report beside ours.
+
+Runs Fluent Python's ch. 17 experiments (ARCFOUR and SHA-256 job sets) exactly as the C++ jobs
+in src/jobs/ define them -- sequentially, on ThreadPoolExecutor and on ProcessPoolExecutor at
+the worker counts sweep_bench uses -- plus pool start-up and per-task overhead rows, and writes
+the measurements as a Google Benchmark JSON record that tools/report reads beside
+sweep_bench's and overhead_bench's records. Standard library only; Python 3.9 or later.
+
+bench/python/README.md explains the method. `cpython_bench.py --help` lists the flags.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PROGRAM = "cpython_bench"
+
+# -------------------------------------------------------------------------------------------
+# The jobs: src/jobs/job_sets.hpp, arcfour.cpp, random.cpp and sha256.cpp, in Python.
+
+ARCFOUR_SIZE = 2**18
+ARCFOUR_JOBS = 12
+ARCFOUR_KEY = b"'Twas brillig, and the slithy toves\nDid gyre"
+ARCFOUR_LOOPS = 20
+SHA_SIZE = 2**20
+SHA_JOBS = 12
+DEFAULT_SEED = 2015
+
+_MASK64 = (1 << 64) - 1
+_GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+
+# The data of a job is this many seeded pseudo-random bytes, repeated to the job's size.
+RANDOM_BLOCK = 4096
+
+
+def arcfour(key, in_bytes, loops=ARCFOUR_LOOPS):
+    """The book's arcfour.py: RC4 with the CipherSaber-2 repeated key schedule.
+
+    The body is the book's pure-Python code, unchanged; only the argument checks (the ones
+    jobs::Arcfour makes) are added.
+    """
+    if not 1 <= len(key) <= 256:
+        raise ValueError(f"arcfour: key must be 1 to 256 bytes long, got {len(key)} bytes")
+    if loops < 1:
+        raise ValueError(f"arcfour: loops must be 1 or more, got {loops}")
+
+    kbox = bytearray(256)  # create key box
+    for i, car in enumerate(key):  # copy key and vector
+        kbox[i] = car
+    j = len(key)
+    for i in range(j, 256):  # repeat until full
+        kbox[i] = kbox[i - j]
+
+    # [1] initialize sbox
+    sbox = bytearray(range(256))
+
+    # repeat sbox mixing loop, as recommended in CipherSaber-2
+    j = 0
+    for k in range(loops):
+        for i in range(256):
+            j = (j + sbox[i] + kbox[i]) % 256
+            sbox[i], sbox[j] = sbox[j], sbox[i]
+
+    # main loop
+    i = 0
+    j = 0
+    out_bytes = bytearray()
+
+    for car in in_bytes:
+        i = (i + 1) % 256
+        # [2] shuffle sbox
+        j = (j + sbox[i]) % 256
+        sbox[i], sbox[j] = sbox[j], sbox[i]
+        # [3] compute t
+        t = (sbox[i] + sbox[j]) % 256
+        k = sbox[t]
+        car = car ^ k
+        out_bytes.append(car)
+
+    return out_bytes
+
+
+def _mix64(z):
+    """SplitMix64's output function, as jobs::derive_seed uses it."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def derive_seed(base, index):
+    """The seed of job number `index` of a set whose base seed is `base` (jobs::derive_seed)."""
+    return _mix64((base + (index + 1) * _GOLDEN_GAMMA) & _MASK64)
+
+
+def random_bytes(size, seed):
+    """`size` bytes determined by `seed`: RANDOM_BLOCK bytes from random.Random(seed).randbytes,
+    repeated. A shorter result is a prefix of a longer one with the same seed.
+
+    CPython has no fast seeded generator: randbytes makes about 200 MB/s and os.urandom about
+    350 MB/s, several times slower than hashlib's SHA-256, so that either would be most of a
+    SHA job. Repeating a block costs a memory copy. Neither job's speed depends on the content.
+    """
+    if size < 0:
+        raise ValueError(f"random_bytes: size must be 0 or more, got {size}")
+    block = random.Random(seed).randbytes(RANDOM_BLOCK)
+    if size <= RANDOM_BLOCK:
+        return block[:size]
+    whole, rest = divmod(size, RANDOM_BLOCK)
+    return block * whole + block[:rest] if rest else block * whole
+
+
+def arcfour_test(size, key, seed):
+    """The book's arcfour_test(size, key): random data, encrypted, decrypted and compared.
+    Returns `size`."""
+    in_text = random_bytes(size, seed)
+    cypher_text = arcfour(key, in_text)
+    out_text = arcfour(key, cypher_text)
+    if in_text != out_text:
+        raise RuntimeError(f"arcfour_test: decrypting {size} bytes did not restore the input")
+    return size
+
+
+def sha_job(size, seed):
+    """The book's sha(size): the SHA-256 hex digest of `size` random bytes."""
+    return hashlib.sha256(random_bytes(size, seed)).hexdigest()
+
+
+def _identity(x):
+    """The trivial task of the overhead rows."""
+    return x
+
+
+def round_half_away(x):
+    """std::round for x >= 0: halves round away from zero (Python's round() goes to even)."""
+    whole = math.floor(x)
+    return whole + 1 if x - whole >= 0.5 else whole
+
+
+def scaled(size, scale):
+    """A job size times `scale`, rounded as jobs::arcfour_jobs and jobs::sha_jobs round it."""
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive finite number, got {scale}")
+    n = round_half_away(size * scale)
+    if n < 1:
+        raise ValueError(f"scale {scale:g} makes a job of {size} bytes empty; use a larger scale")
+    return int(n)
+
+
+def arcfour_sizes(scale=1.0, count=ARCFOUR_JOBS):
+    """The book's ARCFOUR sizes, largest first: SIZE + int(SIZE / JOBS * (i - JOBS / 2)) for
+    i = JOBS down to 1, each times `scale`."""
+    return [
+        scaled(ARCFOUR_SIZE + int(ARCFOUR_SIZE / count * (i - count / 2)), scale)
+        for i in range(count, 0, -1)
+    ]
+
+
+def arcfour_jobs(scale=1.0, seed=DEFAULT_SEED):
+    """The ARCFOUR job set as (size, key, seed) argument tuples of arcfour_test."""
+    return [(size, ARCFOUR_KEY, derive_seed(seed, k))
+            for k, size in enumerate(arcfour_sizes(scale))]
+
+
+def sha_jobs(scale=1.0, seed=DEFAULT_SEED):
+    """The SHA job set as (size, seed) argument tuples of sha_job."""
+    size = scaled(SHA_SIZE, scale)
+    return [(size, derive_seed(seed, k)) for k in range(SHA_JOBS)]
+
+
+def fold(result):
+    """A job's result as a number (the size, or the digest's first 16 hex digits), as
+    sweep_bench folds it into a set's checksum."""
+    if isinstance(result, str):
+        return int(result[:16], 16)
+    return int(result)
+
+
+class JobSet:
+    def __init__(self, workload, scale):
+        self.workload = workload
+        self.scale = scale
+        if workload == "arcfour":
+            self.fn = arcfour_test
+            self.jobs = arcfour_jobs(scale)
+        else:
+            self.fn = sha_job
+            self.jobs = sha_jobs(scale)
+        self.sizes = [job[0] for job in self.jobs]
+        self.total_bytes = sum(self.sizes)
+        self.expected = None  # the checksum of the results, from a sequential run
+
+    def run_sequential(self):
+        total = 0
+        for args in self.jobs:
+            total += fold(self.fn(*args))
+        return total & _MASK64
+
+    def run_on(self, executor):
+        futures = [executor.submit(self.fn, *args) for args in self.jobs]
+        total = 0
+        for f in futures:
+            total += fold(f.result())
+        return total & _MASK64
+
+
+# -------------------------------------------------------------------------------------------
+# CPU accounting, as sweep_bench does it: the CPU time of this process (all its threads) plus
+# that of every live descendant, read from /proc, and the machine's busy and stolen time from
+# /proc/stat. Worker processes made by a fork server are grandchildren that are still alive
+# when a row ends, so RUSAGE_CHILDREN would not see them.
+
+try:
+    _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):
+    _CLOCK_TICKS = 100
+_HAVE_PROC = os.path.exists("/proc/self/stat") and os.path.exists("/proc/stat")
+
+
+def _self_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _descendants_cpu_seconds():
+    procs = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                line = f.read()
+        except OSError:
+            continue
+        paren = line.rfind(b")")  # the command name may hold spaces and parentheses
+        if paren < 0:
+            continue
+        fields = line[paren + 2:].split()
+        try:
+            procs[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS)
+        except (IndexError, ValueError):
+            continue
+    tree = {os.getpid()}
+    total = 0.0
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, seconds) in procs.items():
+            if pid not in tree and ppid in tree:
+                tree.add(pid)
+                total += seconds
+                grew = True
+    return total
+
+
+def _machine_seconds():
+    """Busy and stolen seconds of all CPUs, from the first line of /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fields[1:9])
+    return (user + nice + system + irq + softirq) / _CLOCK_TICKS, steal / _CLOCK_TICKS
+
+
+class CpuSample:
+    """Taken around a timed region: the /proc reads happen outside what the self time spans."""
+
+    def __init__(self, before):
+        self.descendants = self.machine = self.steal = None
+        if before:
+            self._read_proc()
+            self.self_seconds = _self_cpu_seconds()
+        else:
+            self.self_seconds = _self_cpu_seconds()
+            self._read_proc()
+
+    def _read_proc(self):
+        if not _HAVE_PROC:
+            return
+        try:
+            self.descendants = _descendants_cpu_seconds()
+            self.machine, self.steal = _machine_seconds()
+        except (OSError, ValueError):
+            self.descendants = self.machine = self.steal = None
+
+
+def cpu_counters(before, after, wall):
+    """cores_busy, machine_busy, machine_steal over a timed region of `wall` seconds."""
+    out = {}
+    if wall <= 0:
+        return out
+    if before.descendants is not None and after.descendants is not None:
+        tree = (after.self_seconds + after.descendants) - (before.self_seconds + before.descendants)
+        out["cores_busy"] = max(0.0, tree) / wall
+    if before.machine is not None and after.machine is not None:
+        out["machine_busy"] = max(0.0, after.machine - before.machine) / wall
+        out["machine_steal"] = max(0.0, after.steal - before.steal) / wall
+    return out
+
+
+# -------------------------------------------------------------------------------------------
+# Pools. Worker processes ignore SIGINT (a Ctrl-C reaches the whole process group; the parent
+# shuts them down) and hold a barrier so that a warm-up can make every worker run a task.
+
+_worker_barrier = None
+BARRIER_TIMEOUT = 120.0
+
+
+def _init_worker(barrier):
+    global _worker_barrier
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_barrier = barrier
+
+
+def _warm_process_task():
+    _worker_barrier.wait(BARRIER_TIMEOUT)
+    return os.getpid()
+
+
+def _warm_thread_task(barrier):
+    barrier.wait(BARRIER_TIMEOUT)
+    return threading.get_ident()
+
+
+class Pools:
+    """Every pool and barrier that is alive, so that an interrupted run can end them all."""
+
+    def __init__(self, mp_context):
+        self.ctx = mp_context
+        self.live = {}  # executor -> barrier
+        self.persistent = {}  # workers -> ProcessPoolExecutor for the sweep and overhead rows
+
+    def thread_pool(self, workers):
+        executor = cf.ThreadPoolExecutor(max_workers=workers)
+        self.live[executor] = threading.Barrier(workers)
+        return executor
+
+    def process_pool(self, workers, barrier=None):
+        barrier = barrier if barrier is not None else self.ctx.Barrier(workers)
+        executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=self.ctx,
+                                          initializer=_init_worker, initargs=(barrier,))
+        self.live[executor] = barrier
+        return executor
+
+    def persistent_process_pool(self, workers):
+        if workers not in self.persistent:
+            executor = self.process_pool(workers)
+            self.warm_up(executor, workers)
+            self.persistent[workers] = executor
+        return self.persistent[workers]
+
+    def warm_up(self, executor, workers):
+        """One task per worker, each waiting until all have started: every thread or process
+        exists and has run a task. (Both pools start workers on demand.)"""
+        if isinstance(executor, cf.ThreadPoolExecutor):
+            futures = [executor.submit(_warm_thread_task, self.live[executor])
+                       for _ in range(workers)]
+        else:
+            futures = [executor.submit(_warm_process_task) for _ in range(workers)]
+        ids = {f.result() for f in futures}
+        if len(ids) != workers:
+            raise RuntimeError(f"warm-up reached {len(ids)} of {workers} workers")
+
+    def shutdown(self, executor):
+        executor.shutdown(wait=True)
+        self.live.pop(executor, None)
+
+    def close(self, abort):
+        """Ends every live pool. With `abort` (an interrupt or a failed row): queued tasks are
+        cancelled, barriers broken and worker processes terminated; every pool is joined."""
+        for executor, barrier in list(self.live.items()):
+            if abort:
+                barrier.abort()
+                if isinstance(executor, cf.ProcessPoolExecutor):
+                    _terminate_workers(executor)
+            # Joins the threads or the manager thread (after _terminate_workers, the pool is
+            # broken and its manager thread ends at once).
+            executor.shutdown(wait=True, cancel_futures=True)
+        self.live.clear()
+        self.persistent.clear()
+
+
+def _terminate_workers(executor):
+    """Sends SIGTERM to the worker processes of a pool that is still running.
+
+    Before shutdown() drops it, the executor's own table of its workers: Python 3.14's
+    terminate_workers() would do the same but shuts the pool down without waiting, so that
+    the manager thread would be joined only at exit.
+    """
+    processes = getattr(executor, "_processes", None)
+    if processes is None and hasattr(executor, "terminate_workers"):
+        executor.terminate_workers()
+        return
+    for process in list((processes or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError):  # gone already, or closed
+            pass
+
+
+# -------------------------------------------------------------------------------------------
+# Rows. Each Config makes one row (one repetition) per call, in Google Benchmark's shape.
+
+UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+OVERHEAD_WORKERS = 2
+START_ITERATIONS = 5
+
+
+class Config:
+    def __init__(self, name, executor, unit, run, workload=None):
+        self.name = name  # e.g. BM_CPythonThread_Arcfour/workers:2/real_time
+        self.executor = executor
+        self.workload = workload
+        self.unit = unit
+        self.run = run  # () -> (iterations, wall seconds, cpu seconds, counters)
+        self.family_index = 0
+        self.instance_index = 0
+
+    @property
+    def shown(self):
+        return self.name[: -len("/real_time")] if self.name.endswith("/real_time") else self.name
+
+
+def make_row(config, repetitions, index, iterations, wall, cpu, counters):
+    per = UNIT_SECONDS[config.unit] * iterations
+    row = {
+        "name": config.name,
+        "family_index": config.family_index,
+        "per_family_instance_index": config.instance_index,
+        "run_name": config.name,
+        "run_type": "iteration",
+        "repetitions": repetitions,
+        "repetition_index": index,
+        "threads": 1,
+        "iterations": iterations,
+        "real_time": wall / per,
+        "cpu_time": cpu / per,
+        "time_unit": config.unit,
+        "executor": config.executor,
+    }
+    if config.workload is not None:
+        row["workload"] = config.workload
+    for key in sorted(counters):
+        row[key] = float(counters[key])
+    return row
+
+
+def timed(fn):
+    """Runs fn() once; returns (its result, wall seconds, process CPU seconds, counters)."""
+    before = CpuSample(before=True)
+    t0 = time.perf_counter()
+    result = fn()
+    t1 = time.perf_counter()
+    after = CpuSample(before=False)
+    wall = t1 - t0
+    return result, wall, after.self_seconds - before.self_seconds, cpu_counters(before, after, wall)
+
+
+# What this script imports, for the fork server to import once: a worker forked from the
+# server then finds them loaded when it runs this script again as __mp_main__ (CPython's fork
+# server never preloads the main script itself before 3.14: gh-126631).
+FORKSERVER_PRELOAD = [
+    "concurrent.futures", "concurrent.futures.process", "concurrent.futures.thread",
+    "datetime", "hashlib", "json", "math", "platform", "random", "resource", "signal", "socket",
+    "statistics", "subprocess", "tempfile", "threading", "time",
+]
+
+
+class Bench:
+    def __init__(self, options):
+        self.options = options
+        ctx = multiprocessing.get_context(options.start_method)
+        if options.start_method == "forkserver":
+            ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+        self.pools = Pools(ctx)
+        self.sets = {}
+        self.generation = {}
+
+    # -- job-set rows ---------------------------------------------------------------------
+
+    def _set_row(self, job_set, executor_name, workers):
+        def run():
+            if executor_name == "sequential":
+                checksum, wall, cpu, counters = timed(job_set.run_sequential)
+            elif executor_name == "thread":
+                pool = self.pools.thread_pool(workers)
+                self.pools.warm_up(pool, workers)
+                checksum, wall, cpu, counters = timed(lambda: job_set.run_on(pool))
+                self.pools.shutdown(pool)
+            else:
+                pool = self.pools.persistent_process_pool(workers)
+                self.pools.warm_up(pool, workers)
+                checksum, wall, cpu, counters = timed(lambda: job_set.run_on(pool))
+            if checksum != job_set.expected:
+                raise RuntimeError(f"the results differ from the sequential run's: "
+                                   f"{checksum} != {job_set.expected}")
+            jobs = len(job_set.jobs)
+            counters.update({
+                "workers": workers,
+                "jobs": jobs,
+                "job_bytes": job_set.total_bytes / jobs,
+                "total_bytes": job_set.total_bytes,
+                "bytes_per_second": job_set.total_bytes / wall,
+                "items_per_second": jobs / wall,
+                "scale": job_set.scale,
+            })
+            return 1, wall, cpu, counters
+        return run
+
+    # -- start-up rows --------------------------------------------------------------------
+
+    def _start_row(self, kind, workers):
+        def run():
+            barrier = self.pools.ctx.Barrier(workers) if kind == "process" else None
+
+            def start_and_stop():
+                for _ in range(START_ITERATIONS):
+                    if kind == "process":
+                        pool = self.pools.process_pool(workers, barrier)
+                    else:
+                        pool = self.pools.thread_pool(workers)
+                    self.pools.warm_up(pool, workers)
+                    self.pools.shutdown(pool)
+
+            _, wall, cpu, _ = timed(start_and_stop)
+            return START_ITERATIONS, wall, cpu, {"workers": workers}
+        return run
+
+    # -- overhead rows --------------------------------------------------------------------
+
+    def _overhead_row(self, kind, shape, count, chunksize=1):
+        workers = OVERHEAD_WORKERS
+
+        def run():
+            if kind == "process":
+                pool = self.pools.persistent_process_pool(workers)
+            else:
+                pool = self.pools.thread_pool(workers)
+            self.pools.warm_up(pool, workers)
+
+            def submit_then_result():
+                futures = [pool.submit(_identity, i) for i in range(count)]
+                return sum(f.result() for f in futures)
+
+            def round_trip():
+                return sum(pool.submit(_identity, i).result() for i in range(count))
+
+            def map_items():
+                return sum(pool.map(_identity, range(count), chunksize=chunksize))
+
+            fn = {"SubmitThenResult": submit_then_result, "RoundTrip": round_trip,
+                  "Map": map_items}[shape]
+            total, wall, cpu, _ = timed(fn)
+            if kind == "thread":
+                self.pools.shutdown(pool)
+            if total != count * (count - 1) // 2:
+                raise RuntimeError(f"{shape}: wrong sum of the results: {total}")
+            return 1, wall, cpu, {"items_per_second": count / wall,
+                                  "seconds_per_task": wall / count}
+        return run
+
+    # -- the plan -------------------------------------------------------------------------
+
+    def configs(self):
+        o = self.options
+        out = []
+        for workload in o.workloads:
+            job_set = self.sets[workload]
+            title = "Arcfour" if workload == "arcfour" else "Sha"
+            for executor in o.executors:
+                family = {"sequential": "CPythonSequential", "thread": "CPythonThread",
+                          "process": "CPythonProcess"}[executor]
+                for workers in ([1] if executor == "sequential" else o.workers):
+                    out.append(Config(f"BM_{family}_{title}/workers:{workers}/real_time",
+                                      f"cpython-{executor}", "ms",
+                                      self._set_row(job_set, executor, workers), workload))
+        if o.startup:
+            for kind in ("thread", "process"):
+                if kind not in o.executors:
+                    continue
+                family = "CPythonThread" if kind == "thread" else "CPythonProcess"
+                for workers in o.workers:
+                    out.append(Config(f"BM_{family}_Start/workers:{workers}/real_time",
+                                      f"cpython-{kind}", "us", self._start_row(kind, workers)))
+        if o.overhead:
+            w = OVERHEAD_WORKERS
+            shapes = {
+                "thread": [("SubmitThenResult", 10_000, 1), ("RoundTrip", 1_000, 1)],
+                "process": [("SubmitThenResult", 10_000, 1), ("RoundTrip", 1_000, 1),
+                            ("Map", 100_000, 100)],
+            }
+            for kind in ("thread", "process"):
+                if kind not in o.executors:
+                    continue
+                family = "CPythonThreadPool" if kind == "thread" else "CPythonProcessPool"
+                for shape, count, chunksize in shapes[kind]:
+                    args = f"workers:{w}/chunksize:{chunksize}/items:{count}" if shape == "Map" \
+                        else f"workers:{w}/tasks:{count}"
+                    out.append(Config(f"BM_{family}_{shape}/{args}/real_time",
+                                      f"cpython-{kind}", "ms",
+                                      self._overhead_row(kind, shape, count, chunksize)))
+        families = {}
+        instances = {}
+        for c in out:
+            family = c.name.split("/")[0]
+            c.family_index = families.setdefault(family, len(families))
+            c.instance_index = instances.get(family, 0)
+            instances[family] = c.instance_index + 1
+        return out
+
+    def prepare(self):
+        o = self.options
+        for workload in o.workloads:
+            job_set = JobSet(workload, o.arcfour_scale if workload == "arcfour" else o.sha_scale)
+            self.sets[workload] = job_set
+            if workload == "arcfour":
+                # Every job checks its own round trip and returns its size.
+                job_set.expected = sum(job_set.sizes) & _MASK64
+            else:
+                progress("preparing: the expected SHA-256 digests (one sequential run)")
+                job_set.expected = job_set.run_sequential()
+            best = math.inf
+            for _ in range(3):
+                t0 = time.perf_counter()
+                for args in job_set.jobs:
+                    random_bytes(args[0], args[-1])
+                best = min(best, time.perf_counter() - t0)
+            self.generation[workload] = best
+        if "process" in o.executors:
+            progress(f"preparing: process pools of {', '.join(map(str, o.workers))} workers "
+                     f"({o.start_method})")
+            for workers in o.workers:
+                self.pools.persistent_process_pool(workers)
+            if o.overhead:
+                self.pools.persistent_process_pool(OVERHEAD_WORKERS)
+
+    def run(self):
+        o = self.options
+        try:
+            self.prepare()
+        except Exception as e:  # noqa: BLE001 - one line, not a traceback
+            raise RowError(f"preparing: {type(e).__name__}: {e}") from e
+        configs = self.configs()
+        total = len(configs) * o.repetitions
+        rows = {id(c): [] for c in configs}
+        start = time.monotonic()
+        done = 0
+        for rep in range(o.repetitions):
+            order = list(configs)
+            random.Random(rep).shuffle(order)  # interleaved, as sweep_bench runs
+            for c in order:
+                done += 1
+                progress(f"[{done}/{total}] {c.shown} (repetition {rep + 1}/{o.repetitions}, "
+                         f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
+                try:
+                    iterations, wall, cpu, counters = c.run()
+                except KeyboardInterrupt:
+                    raise
+                except Exception as e:  # noqa: BLE001 - reported with the row's name
+                    raise RowError(f"{c.shown}: {type(e).__name__}: {e}") from e
+                rows[id(c)].append(make_row(c, o.repetitions, rep, iterations, wall, cpu,
+                                            counters))
+        benchmarks = [row for c in configs for row in rows[id(c)]]
+        return benchmarks
+
+    def close(self, abort):
+        self.pools.close(abort)
+
+
+class RowError(Exception):
+    """A row (or the preparation) failed: the run stops and writes nothing."""
+
+
+# -------------------------------------------------------------------------------------------
+# Context
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _mhz_per_cpu():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return int(float(line.split(":", 1)[1]))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _caches():
+    caches = []
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        entries = sorted(e for e in os.listdir(base) if e.startswith("index"))
+    except OSError:
+        return caches
+    for entry in entries:
+        def read(name):
+            with open(os.path.join(base, entry, name)) as f:
+                return f.read().strip()
+        try:
+            size = read("size")
+            multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(size[-1:], 1)
+            size_bytes = int(size.rstrip("KMG")) * multiplier
+            shared = read("shared_cpu_list")
+            sharing = 0
+            for part in shared.split(","):
+                lo, _, hi = part.partition("-")
+                sharing += int(hi or lo) - int(lo) + 1
+            caches.append({"type": read("type"), "level": int(read("level")),
+                           "size": size_bytes, "num_sharing": sharing})
+        except (OSError, ValueError):
+            continue
+    return caches
+
+
+def _git_revision():
+    """As tools/run_bench.sh spells it: the short hash, -dirty with changes to src, bench, tools."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        def git(*args):
+            return subprocess.run(["git", "-C", here, *args], capture_output=True, text=True,
+                                  timeout=10)
+        top = git("rev-parse", "--show-toplevel")
+        rev = git("rev-parse", "--short", "HEAD")
+        if top.returncode != 0 or rev.returncode != 0:
+            return "unknown"
+        revision = rev.stdout.strip()
+        diff = subprocess.run(["git", "-C", top.stdout.strip(), "diff", "--quiet", "HEAD", "--",
+                               "src", "bench", "tools"], capture_output=True, timeout=10)
+        return revision + ("-dirty" if diff.returncode != 0 else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def context(options, bench, benchmarks):
+    impl = platform.python_implementation()
+    version = platform.python_version()
+    ctx = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "host_name": socket.gethostname(),
+        "executable": sys.argv[0],
+        "num_cpus": os.cpu_count() or 1,
+    }
+    mhz = _mhz_per_cpu()
+    if mhz is not None:
+        ctx["mhz_per_cpu"] = mhz
+    ctx["caches"] = _caches()
+    try:
+        ctx["load_avg"] = list(os.getloadavg())
+    except OSError:
+        pass
+    if hasattr(os, "sched_getaffinity"):
+        ctx["usable_cpus"] = len(os.sched_getaffinity(0))
+    ctx.update({
+        "compiler": f"{impl} {version}",
+        "build_type": "python",
+        "cpu_model": _cpu_model(),
+        "git_revision": _git_revision(),
+        "python_implementation": impl,
+        "python_version": version,
+        "python_compiler": platform.python_compiler(),
+        "python_executable": sys.executable,
+        "start_method": options.start_method,
+        "workers": options.workers,
+        "repetitions": options.repetitions,
+        "arcfour_scale": options.arcfour_scale,
+        "sha_scale": options.sha_scale,
+        "switch_interval_seconds": sys.getswitchinterval(),
+    })
+    generation = {}
+    for workload, seconds in bench.generation.items():
+        entry = {"method": f"random.Random(seed).randbytes({RANDOM_BLOCK}), repeated",
+                 "seconds_per_set": seconds}
+        sequential = [row["real_time"] * UNIT_SECONDS[row["time_unit"]] for row in benchmarks
+                      if row.get("workload") == workload
+                      and row["executor"] == "cpython-sequential"]
+        if sequential:
+            entry["share_of_sequential"] = seconds / statistics.median(sequential)
+        generation[workload] = entry
+    ctx["data_generation"] = generation
+    return ctx
+
+
+# -------------------------------------------------------------------------------------------
+# Flags
+
+USAGE = f"""usage: {PROGRAM}.py [flags]
+
+Runs the book's ARCFOUR and SHA-256 job sets sequentially and on CPython's ThreadPoolExecutor
+and ProcessPoolExecutor, plus pool start-up and per-task overhead rows, and writes a Google
+Benchmark JSON record for tools/report. Progress goes to standard error.
+
+  --workers=1,2,4,8          worker counts of the pools
+  --scale=S                  sets both --arcfour-scale and --sha-scale
+  --arcfour-scale=1          ARCFOUR job sizes: the book's (256 KiB on average) times this
+  --sha-scale=32             SHA-256 job sizes: 1 MiB times this (sweep_bench's default)
+  --repetitions=3            repetitions of every row, interleaved
+  --workloads=arcfour,sha    which job sets
+  --executors=sequential,thread,process
+                             which executors (pool start-up and overhead rows follow them)
+  --start-method=M           multiprocessing start method: forkserver (the default where
+                             available), fork or spawn
+  --no-startup               leave out the pool start-up rows
+  --no-overhead              leave out the per-task overhead rows
+  --out=FILE                 where the JSON goes (default: standard output); written whole
+                             or not at all
+  --help                     this text
+
+Exit status: 0, 1 when a row failed or the output could not be written (nothing written),
+2 for a bad flag (nothing run), 130 when interrupted (nothing written).
+"""
+
+
+class Options:
+    def __init__(self):
+        self.workers = [1, 2, 4, 8]
+        self.arcfour_scale = 1.0
+        self.sha_scale = 32.0
+        self.repetitions = 3
+        self.workloads = ["arcfour", "sha"]
+        self.executors = ["sequential", "thread", "process"]
+        methods = multiprocessing.get_all_start_methods()
+        self.start_method = "forkserver" if "forkserver" in methods else "spawn"
+        self.startup = True
+        self.overhead = True
+        self.out = None
+
+
+class FlagError(Exception):
+    pass
+
+
+def _bad(flag, accepted):
+    raise FlagError(f"{PROGRAM}: bad flag '{flag}': {accepted}")
+
+
+def _is_whole(text):
+    return text.isascii() and text.isdigit()
+
+
+def _parse_workers(flag, text):
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if not _is_whole(item) or not 1 <= int(item) <= 1024:
+            _bad(flag, "expected a comma-separated list of worker counts from 1 to 1024")
+        out.append(int(item))
+    return sorted(set(out))
+
+
+def _parse_scale(flag, text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 1e-6 <= value <= 1e4):
+        _bad(flag, "expected a number from 1e-06 to 10000")
+    return value
+
+
+def _parse_choices(flag, text, accepted):
+    items = [item.strip() for item in text.split(",")]
+    if not items or any(item not in accepted for item in items):
+        _bad(flag, f"expected a comma-separated list of {', '.join(accepted)}")
+    return [a for a in accepted if a in items]  # in the canonical order, without repeats
+
+
+def parse_flags(argv):
+    """Returns Options, or None for --help. Raises FlagError with the one-line message."""
+    o = Options()
+    with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--repetitions",
+                  "--workloads", "--executors", "--start-method", "--out"}
+    k = 0
+    while k < len(argv):
+        arg = argv[k]
+        k += 1
+        if arg in ("--help", "-h"):
+            return None
+        if arg == "--no-overhead":
+            o.overhead = False
+            continue
+        if arg == "--no-startup":
+            o.startup = False
+            continue
+        name, eq, value = arg.partition("=")
+        if name not in with_value:
+            raise FlagError(f"{PROGRAM}: unknown flag '{arg}' (see --help)")
+        if not eq:
+            if k >= len(argv):
+                _bad(arg, "expected a value (--flag=value)")
+            value = argv[k]
+            k += 1
+        flag = f"{name}={value}"
+        if name == "--workers":
+            o.workers = _parse_workers(flag, value)
+        elif name == "--scale":
+            o.arcfour_scale = o.sha_scale = _parse_scale(flag, value)
+        elif name == "--arcfour-scale":
+            o.arcfour_scale = _parse_scale(flag, value)
+        elif name == "--sha-scale":
+            o.sha_scale = _parse_scale(flag, value)
+        elif name == "--repetitions":
+            if not _is_whole(value) or not 1 <= int(value) <= 1000:
+                _bad(flag, "expected a whole number from 1 to 1000")
+            o.repetitions = int(value)
+        elif name == "--workloads":
+            o.workloads = _parse_choices(flag, value, ["arcfour", "sha"])
+        elif name == "--executors":
+            o.executors = _parse_choices(flag, value, ["sequential", "thread", "process"])
+        elif name == "--start-method":
+            methods = multiprocessing.get_all_start_methods()
+            if value not in methods:
+                _bad(flag, f"expected one of {', '.join(methods)}")
+            o.start_method = value
+        elif name == "--out":
+            if not value:
+                _bad(flag, "expected a file name")
+            if value != "-":
+                directory = os.path.dirname(os.path.abspath(value))
+                if not os.path.isdir(directory):
+                    _bad(flag, f"expected a file in an existing directory ({directory} is not one)")
+                if os.path.isdir(value):
+                    _bad(flag, "expected a file name, not a directory")
+                o.out = value
+    for workload, scale in (("arcfour", o.arcfour_scale), ("sha", o.sha_scale)):
+        if workload in o.workloads:
+            try:
+                JobSet(workload, scale)
+            except ValueError as e:
+                raise FlagError(f"{PROGRAM}: bad scale for {workload}: {e}") from None
+    return o
+
+
+# -------------------------------------------------------------------------------------------
+# Output
+
+def progress(line):
+    print(f"{PROGRAM}: {line}", file=sys.stderr, flush=True)
+
+
+def write_atomically(path, text):
+    """Writes `text` to `path` through a temporary file in the same directory."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def summary(benchmarks):
+    """A table on standard error: median time, its spread, speedup, cores busy."""
+    by_name = {}
+    for row in benchmarks:
+        by_name.setdefault(row["name"], []).append(row)
+    lines = []
+    baselines = {}
+    for name, rows in by_name.items():
+        if rows[0]["executor"] == "cpython-sequential":
+            baselines[rows[0]["workload"]] = statistics.median(r["real_time"] for r in rows)
+    for name, rows in by_name.items():
+        times = [r["real_time"] for r in rows]
+        median = statistics.median(times)
+        cv = statistics.stdev(times) / statistics.mean(times) if len(times) > 1 else 0.0
+        text = (f"  {name[: -len('/real_time')]:<58} {median:10.3f} {rows[0]['time_unit']:<2} "
+                f"(min {min(times):.3f}, max {max(times):.3f}, cv {cv * 100:.1f}%)")
+        workload = rows[0].get("workload")
+        if workload in baselines:
+            text += f"  speedup {baselines[workload] / median:.2f}x"
+        if "cores_busy" in rows[0]:
+            text += f"  cores_busy {statistics.median(r['cores_busy'] for r in rows):.2f}"
+        if "seconds_per_task" in rows[0]:
+            text += f"  {statistics.median(r['seconds_per_task'] for r in rows) * 1e6:.1f} us/task"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if sys.version_info < (3, 9):
+        print(f"{PROGRAM}: needs Python 3.9 or later (random.randbytes, cancel_futures), "
+              f"this is {platform.python_version()}", file=sys.stderr)
+        return 2
+    try:
+        options = parse_flags(argv)
+    except FlagError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if options is None:
+        sys.stdout.write(USAGE)
+        return 0
+
+    bench = Bench(options)
+    try:
+        finished = False
+        try:
+            benchmarks = bench.run()
+            finished = True
+        finally:
+            # A second Ctrl-C must not cut the clean-up short.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                if not finished:
+                    progress("stopping the pools")
+                bench.close(abort=not finished)
+            finally:
+                signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:
+        progress("interrupted; nothing written")
+        return 130
+    except RowError as e:
+        progress(f"failed: {e}; nothing written")
+        return 1
+
+    record = {"context": context(options, bench, benchmarks), "benchmarks": benchmarks}
+    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        if options.out is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomically(options.out, text)
+    except OSError as e:
+        progress(f"cannot write {options.out or 'standard output'}: {e}; nothing written")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    progress("done" + (f": {options.out}" if options.out else ""))
+    print(summary(benchmarks), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""Tests of cpython_bench.py: the jobs against the book's and the C++ jobs' values, the flags,
+a tiny real run whose JSON the report program can read, and a clean Ctrl-C.
+
+Run from the repository root:  python3 -m unittest discover -s bench/python -p 'test_*.py'
+"""
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "cpython_bench.py")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import cpython_bench as cb  # noqa: E402
+
+# The book's ARCFOUR sizes, and those that jobs::arcfour_jobs makes at scales 0.5 and 0.001.
+BOOK_SIZES = [393216, 371370, 349525, 327680, 305834, 283989,
+              262144, 240299, 218454, 196608, 174763, 152918]
+HALF_SIZES = [196608, 185685, 174763, 163840, 152917, 141995,
+              131072, 120150, 109227, 98304, 87382, 76459]
+MILLI_SIZES = [393, 371, 350, 328, 306, 284, 262, 240, 218, 197, 175, 153]
+# jobs::derive_seed(2015, 0), (2015, 1), (2015, 2).
+CXX_SEEDS = [16451630847085022781, 9194104178944181947, 14677146019513204491]
+
+
+def run_script(*args, timeout=300):
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class ArcfourTest(unittest.TestCase):
+    def test_book_vectors(self):
+        vectors = [
+            ("0123456789abcdef", "0123456789abcdef", "75b7878099e0c596"),
+            ("0123456789abcdef", "0000000000000000", "7494c2e7104b0879"),
+            ("0000000000000000", "0000000000000000", "de188941a3375d3a"),
+            ("ef012345", "00000000000000000000", "d6a141a7ec3c38dfbd61"),
+        ]
+        for key, plain, cipher in vectors:
+            with self.subTest(key=key, plain=plain):
+                out = cb.arcfour(bytes.fromhex(key), bytes.fromhex(plain), loops=1)
+                self.assertEqual(out.hex(), cipher)
+                self.assertEqual(cb.arcfour(bytes.fromhex(key), out, loops=1).hex(), plain)
+
+    def test_twenty_passes_round_trip(self):
+        data = cb.random_bytes(1000, 7)
+        cypher = cb.arcfour(cb.ARCFOUR_KEY, data)
+        self.assertNotEqual(cypher, data)
+        self.assertNotEqual(cypher, cb.arcfour(cb.ARCFOUR_KEY, data, loops=1))
+        self.assertEqual(cb.arcfour(cb.ARCFOUR_KEY, cypher), data)
+
+    def test_bad_arguments(self):
+        with self.assertRaises(ValueError):
+            cb.arcfour(b"", b"abc")
+        with self.assertRaises(ValueError):
+            cb.arcfour(bytes(257), b"abc")
+        with self.assertRaises(ValueError):
+            cb.arcfour(b"key", b"abc", loops=0)
+
+    def test_arcfour_test_returns_the_size(self):
+        self.assertEqual(cb.arcfour_test(333, cb.ARCFOUR_KEY, 1), 333)
+
+
+class JobSetTest(unittest.TestCase):
+    def test_book_sizes(self):
+        self.assertEqual(cb.arcfour_sizes(), BOOK_SIZES)
+        self.assertEqual(len(cb.arcfour_jobs()), 12)
+        self.assertTrue(all(key == b"'Twas brillig, and the slithy toves\nDid gyre"
+                            for _, key, _ in cb.arcfour_jobs()))
+
+    def test_scaled_sizes_round_as_the_cxx_jobs(self):
+        # 283989 * 0.5 = 141994.5 rounds away from zero, as std::round does.
+        self.assertEqual(cb.arcfour_sizes(0.5), HALF_SIZES)
+        self.assertEqual(cb.arcfour_sizes(0.001), MILLI_SIZES)
+        self.assertEqual(cb.round_half_away(2.5), 3)
+        self.assertEqual(cb.round_half_away(0.49999999999999994), 0)
+
+    def test_sha_sizes(self):
+        self.assertEqual([size for size, _ in cb.sha_jobs()], [1 << 20] * 12)
+        self.assertEqual({size for size, _ in cb.sha_jobs(32)}, {32 << 20})
+
+    def test_empty_jobs_are_refused(self):
+        with self.assertRaises(ValueError):
+            cb.arcfour_sizes(1e-6)
+        with self.assertRaises(ValueError):
+            cb.scaled(100, 0)
+
+    def test_seeds_match_the_cxx_jobs(self):
+        self.assertEqual([cb.derive_seed(2015, k) for k in range(3)], CXX_SEEDS)
+        self.assertEqual([seed for _, _, seed in cb.arcfour_jobs()[:3]], CXX_SEEDS)
+        self.assertEqual([seed for _, seed in cb.sha_jobs()[:3]], CXX_SEEDS)
+        self.assertEqual(len({seed for _, seed in cb.sha_jobs()}), 12)
+
+    def test_random_bytes(self):
+        a = cb.random_bytes(10000, 5)
+        self.assertEqual(len(a), 10000)
+        self.assertEqual(a, cb.random_bytes(10000, 5))
+        self.assertEqual(a[:77], cb.random_bytes(77, 5))
+        self.assertNotEqual(a, cb.random_bytes(10000, 6))
+        self.assertEqual(cb.random_bytes(0, 5), b"")
+
+    def test_sha_job(self):
+        expected = hashlib.sha256(cb.random_bytes(5000, 3)).hexdigest()
+        self.assertEqual(cb.sha_job(5000, 3), expected)
+        self.assertEqual(cb.fold(expected), int(expected[:16], 16))
+
+
+class FlagTest(unittest.TestCase):
+    BAD = [
+        (["--workers=0"], "--workers=0"),
+        (["--workers=1,x"], "--workers=1,x"),
+        (["--workers="], "--workers="),
+        (["--scale=-1"], "--scale=-1"),
+        (["--scale=nan"], "--scale=nan"),
+        (["--sha-scale=1e9"], "--sha-scale=1e9"),
+        (["--arcfour-scale=0.000001"], "arcfour"),
+        (["--repetitions=0"], "--repetitions=0"),
+        (["--repetitions=two"], "--repetitions=two"),
+        (["--workloads=md5"], "--workloads=md5"),
+        (["--executors=gpu"], "--executors=gpu"),
+        (["--start-method=teleport"], "--start-method=teleport"),
+        (["--frobnicate"], "--frobnicate"),
+        (["extra"], "extra"),
+        (["--workers"], "--workers"),
+    ]
+
+    def test_bad_flags_exit_2_with_one_line_and_write_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.json")
+            for args, named in self.BAD:
+                with self.subTest(args=args):
+                    r = run_script(*args, f"--out={out}", timeout=60)
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+                    self.assertIn(named, r.stderr)
+                    self.assertEqual(r.stdout, "")
+                    self.assertEqual(os.listdir(tmp), [])
+
+    def test_out_in_a_missing_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run_script(f"--out={tmp}/missing/out.json", timeout=60)
+            self.assertEqual(r.returncode, 2)
+            self.assertEqual(len(r.stderr.splitlines()), 1)
+            self.assertIn("missing", r.stderr)
+            self.assertEqual(os.listdir(tmp), [])
+
+    def test_help(self):
+        r = run_script("--help", timeout=60)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--workers=1,2,4,8", r.stdout)
+        self.assertEqual(r.stderr, "")
+
+
+def reject_constant(name):
+    raise ValueError(f"not JSON: {name}")
+
+
+class TinyRunTest(unittest.TestCase):
+    """One short run of everything, checked against what tools/report reads."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls.tmp.name, "cpython.json")
+        cls.result = run_script("--scale=0.001", "--repetitions=1", "--workers=1,2",
+                                f"--out={cls.out}")
+        cls.record = None
+        if cls.result.returncode == 0:
+            with open(cls.out) as f:
+                cls.record = json.load(f, parse_constant=reject_constant)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        self.rows = self.record["benchmarks"]
+
+    def test_output_alone_in_its_directory(self):
+        self.assertEqual(os.listdir(self.tmp.name), ["cpython.json"])
+        self.assertEqual(self.result.stdout, "")
+        self.assertIn("[1/", self.result.stderr)
+
+    def test_context(self):
+        ctx = self.record["context"]
+        for key in ("date", "host_name", "num_cpus", "load_avg", "cpu_model",
+                    "python_version", "python_implementation", "start_method", "data_generation"):
+            self.assertIn(key, ctx)
+        self.assertIsInstance(ctx["num_cpus"], int)
+        self.assertTrue(all(isinstance(v, (int, float)) for v in ctx["load_avg"]))
+        self.assertEqual(set(ctx["data_generation"]), {"arcfour", "sha"})
+
+    def test_rows_in_google_benchmark_shape(self):
+        for row in self.rows:
+            with self.subTest(name=row["name"]):
+                self.assertEqual(row["run_name"], row["name"])
+                self.assertEqual(row["run_type"], "iteration")
+                self.assertIn(row["time_unit"], ("ns", "us", "ms", "s"))
+                self.assertGreater(row["real_time"], 0)
+                self.assertGreaterEqual(row["cpu_time"], 0)
+                self.assertEqual(row["repetitions"], 1)
+                self.assertEqual(row["repetition_index"], 0)
+                self.assertTrue(row["name"].endswith("/real_time"))
+                self.assertIn(row["executor"], ("cpython-sequential", "cpython-thread",
+                                                "cpython-process"))
+                for key, value in row.items():
+                    if key not in ("name", "run_name", "run_type", "time_unit", "executor",
+                                   "workload"):
+                        self.assertIsInstance(value, (int, float), key)
+
+    def test_sweep_rows(self):
+        sweep = [r for r in self.rows if "workload" in r]
+        seen = {(r["executor"], r["workload"], int(r["workers"])) for r in sweep}
+        expected = set()
+        for workload in ("arcfour", "sha"):
+            expected.add(("cpython-sequential", workload, 1))
+            for kind in ("thread", "process"):
+                expected |= {(f"cpython-{kind}", workload, w) for w in (1, 2)}
+        self.assertEqual(seen, expected)
+        families = {"cpython-sequential": "CPythonSequential", "cpython-thread": "CPythonThread",
+                    "cpython-process": "CPythonProcess"}
+        for r in sweep:
+            with self.subTest(name=r["name"]):
+                title = "Arcfour" if r["workload"] == "arcfour" else "Sha"
+                self.assertEqual(r["name"], f"BM_{families[r['executor']]}_{title}"
+                                            f"/workers:{int(r['workers'])}/real_time")
+                for counter in ("workers", "jobs", "job_bytes", "total_bytes", "bytes_per_second",
+                                "items_per_second", "cores_busy", "scale"):
+                    self.assertIn(counter, r)
+                self.assertEqual(r["jobs"], 12)
+                self.assertEqual(r["time_unit"], "ms")
+                sizes = MILLI_SIZES if r["workload"] == "arcfour" else [1049] * 12
+                self.assertEqual(r["total_bytes"], sum(sizes))
+                self.assertAlmostEqual(r["job_bytes"], sum(sizes) / 12)
+                self.assertEqual(r["scale"], 0.001)
+                seconds = r["real_time"] * 1e-3
+                self.assertAlmostEqual(r["bytes_per_second"] * seconds, r["total_bytes"],
+                                       delta=1e-6 * r["total_bytes"])
+
+    def test_every_sweep_row_has_its_sequential_baseline(self):
+        # The report compares cpython-<kind> with cpython-sequential of the same workload, job
+        # count and job size.
+        sweep = [r for r in self.rows if "workload" in r]
+        baselines = {(r["workload"], r["jobs"], r["job_bytes"]) for r in sweep
+                     if r["executor"] == "cpython-sequential"}
+        for r in sweep:
+            self.assertIn((r["workload"], r["jobs"], r["job_bytes"]), baselines)
+
+    def test_start_and_overhead_rows(self):
+        names = {re.sub(r"/real_time$", "", r["name"]) for r in self.rows if "workload" not in r}
+        self.assertEqual(names, {
+            "BM_CPythonThread_Start/workers:1", "BM_CPythonThread_Start/workers:2",
+            "BM_CPythonProcess_Start/workers:1", "BM_CPythonProcess_Start/workers:2",
+            "BM_CPythonThreadPool_SubmitThenResult/workers:2/tasks:10000",
+            "BM_CPythonThreadPool_RoundTrip/workers:2/tasks:1000",
+            "BM_CPythonProcessPool_SubmitThenResult/workers:2/tasks:10000",
+            "BM_CPythonProcessPool_RoundTrip/workers:2/tasks:1000",
+            "BM_CPythonProcessPool_Map/workers:2/chunksize:100/items:100000",
+        })
+        for r in self.rows:
+            if "workload" in r:
+                continue
+            # Not sweep rows for the report: no jobs or job_bytes counters.
+            self.assertNotIn("jobs", r)
+            self.assertNotIn("job_bytes", r)
+            if "_Start/" in r["name"]:
+                self.assertEqual(r["time_unit"], "us")
+                self.assertEqual(r["iterations"], cb.START_ITERATIONS)
+            else:
+                count = int(re.search(r"(tasks|items):(\d+)", r["name"]).group(2))
+                seconds = r["real_time"] * 1e-3
+                self.assertAlmostEqual(r["seconds_per_task"], seconds / count)
+                self.assertAlmostEqual(r["items_per_second"], count / seconds,
+                                       delta=1e-6 * count / seconds)
+
+
+def session_processes(sid):
+    """Live processes (not zombies) of a session."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                line = f.read()
+        except OSError:
+            continue
+        fields = line[line.rfind(b")") + 2:].split()
+        if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z":
+            out.append(int(entry))
+    return out
+
+
+@unittest.skipUnless(os.path.isdir("/proc"), "needs /proc to find leftover processes")
+class InterruptTest(unittest.TestCase):
+    def test_ctrl_c_exits_130_writing_nothing_and_leaving_no_process(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.json")
+            # Long enough that the interrupt lands while the pools are busy.
+            p = subprocess.Popen(
+                [sys.executable, SCRIPT, "--workloads=arcfour", "--arcfour-scale=0.5",
+                 "--executors=thread,process", "--workers=2", "--repetitions=20",
+                 "--no-overhead", "--no-startup", f"--out={out}"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                start_new_session=True)
+            try:
+                lines = []
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    line = p.stderr.readline()
+                    if not line:
+                        break
+                    lines.append(line)
+                    if line.startswith("cpython_bench: [3/"):
+                        break
+                self.assertTrue(lines and lines[-1].startswith("cpython_bench: [3/"),
+                                "".join(lines))
+                time.sleep(0.3)
+                os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+                stdout, stderr = p.communicate(timeout=120)
+            finally:
+                if p.poll() is None:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+            self.assertEqual(p.returncode, 130, stderr)
+            self.assertEqual(stdout, "")
+            self.assertIn("interrupted", stderr)
+            self.assertNotIn("Traceback", stderr)
+            self.assertEqual(os.listdir(tmp), [])
+            deadline = time.monotonic() + 10
+            while session_processes(p.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(session_processes(p.pid), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
