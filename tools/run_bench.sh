@@ -3,13 +3,25 @@
 #   results/sweep_bench.json, results/overhead_bench.json   the raw records (Google Benchmark JSON)
 #   results/speedup.csv, results/overhead.csv               derived, with the machine's context
 #   plots/{speedup,efficiency,granularity}_<workload>.{png,svg}
+#   results/cpython_bench.json                              the same jobs on CPython (bench/python)
 # and a summary table on the terminal. Console output of the programs goes to BUILD_DIR/bench-logs.
-# Usage: tools/run_bench.sh BUILD_DIR [sweep_bench flags, e.g. --workers=1,2,3,4,16 --scale=8]
-# Environment: BENCH_REPETITIONS (default 5) for both programs.
+# Usage: tools/run_bench.sh BUILD_DIR [--no-python] [sweep_bench flags, e.g. --workers=1,2,3,4,16]
+#   --no-python  leave out the CPython run (it is also left out, with a message, without python3)
+# Environment: BENCH_REPETITIONS (default 5) for the C++ programs; CPython runs 3 repetitions.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [sweep_bench flags...]" >&2; exit 2; }
 build=$1
 shift
+python=1
+workers_flag=()
+sweep_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --no-python) python=0 ;;
+    --workers=*) workers_flag=("$arg"); sweep_args+=("$arg") ;;
+    *) sweep_args+=("$arg") ;;
+  esac
+done
 sweep=$build/bench/sweep_bench
 overhead=$build/bench/overhead_bench
 report=$build/tools/report/report
@@ -39,14 +51,14 @@ tmp_files=()
 cleanup() { rm -f "${tmp_files[@]}"; }
 trap cleanup EXIT
 
-echo "[1/3] sweep_bench: job sets x executors x workers, $reps repetitions, interleaved (progress below)"
+echo "[1/4] sweep_bench: job sets x executors x workers, $reps repetitions, interleaved (progress below)"
 sweep_tmp=$(mktemp results/.sweep_bench.XXXXXX.json)
 tmp_files+=("$sweep_tmp")
 "$sweep" --benchmark_repetitions="$reps" --benchmark_context="$context" \
-  --benchmark_out="$sweep_tmp" --benchmark_out_format=json "$@" \
+  --benchmark_out="$sweep_tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
   >"$build/bench-logs/sweep_bench.log"
 
-echo "[2/3] overhead_bench: per-task cost of the executors, $reps repetitions"
+echo "[2/4] overhead_bench: per-task cost of the executors, $reps repetitions"
 overhead_tmp=$(mktemp results/.overhead_bench.XXXXXX.json)
 tmp_files+=("$overhead_tmp")
 "$overhead" --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
@@ -55,8 +67,26 @@ tmp_files+=("$overhead_tmp")
   | tee "$build/bench-logs/overhead_bench.log" \
   | awk '/^BM_/ && !/_(mean|median|stddev|cv) / { n++; printf "  overhead_bench [%d] %s\n", n, $1; fflush() }'
 
+records=(results/sweep_bench.json results/overhead_bench.json)
+cpython_tmp=""
+if [ "$python" = 0 ]; then
+  echo "[3/4] CPython: left out (--no-python)"
+elif ! command -v python3 >/dev/null; then
+  echo "[3/4] CPython: left out: python3 not found (install Debian's python3 to compare)"
+else
+  echo "[3/4] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures, 3 repetitions (progress below)"
+  cpython_tmp=$(mktemp results/.cpython_bench.XXXXXX.json)
+  tmp_files+=("$cpython_tmp")
+  python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} --repetitions=3 \
+    --out="$cpython_tmp" 2> >(tee "$build/bench-logs/cpython_bench.log" | sed -u 's/^/  /' >&2)
+fi
+
 mv "$sweep_tmp" results/sweep_bench.json
 mv "$overhead_tmp" results/overhead_bench.json
+if [ -n "$cpython_tmp" ]; then
+  mv "$cpython_tmp" results/cpython_bench.json
+  records+=(results/cpython_bench.json)
+fi
 
-echo "[3/3] report: results/speedup.csv, results/overhead.csv, plots/"
-"$report" results/sweep_bench.json results/overhead_bench.json --results results --plots plots
+echo "[4/4] report: results/speedup.csv, results/overhead.csv, plots/"
+"$report" "${records[@]}" --results results --plots plots
