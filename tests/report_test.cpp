@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -146,6 +148,62 @@ TEST(ReportAnalyzeTest, AnotherSourceUsesItsOwnSequentialBaseline) {
   EXPECT_EQ(row.source, 1);
 }
 
+TEST(ReportAnalyzeTest, CppOverCpythonIsTheRatioOfTimesPerInputByte) {
+  const auto r = report::analyze(
+      {report::load_record(data("small.json")), report::load_record(data("cpython_small.json"))});
+  // C++: 4 jobs of 1000 bytes; CPython: 2 jobs of 4000 bytes.
+  const auto& seq = find_row(r, "cpython-sequential", 1, 4000);
+  EXPECT_DOUBLE_EQ(seq.speedup, 1.0);
+  EXPECT_DOUBLE_EQ(seq.cpp_over_cpython, (0.100 / 4000) / (1.6 / 8000));  // 0.125
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-thread", 1, 4000).cpp_over_cpython, 0.125);
+  const auto& thread2 = find_row(r, "cpython-thread", 2, 4000);
+  EXPECT_DOUBLE_EQ(thread2.speedup, 1.6);
+  EXPECT_DOUBLE_EQ(thread2.cpp_over_cpython, (0.050 / 4000) / (1.0 / 8000));
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-process", 2, 4000).cpp_over_cpython,
+                   (0.080 / 4000) / (0.85 / 8000));
+  // No C++ thread row at 4 workers; C++ rows have no ratio.
+  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 4, 4000).cpp_over_cpython));
+  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).cpp_over_cpython));
+  // The CPython overhead row goes to overhead.csv beside ours.
+  EXPECT_TRUE(std::any_of(r.overhead.begin(), r.overhead.end(), [](const auto& row) {
+    return row.benchmark == "BM_CPythonThreadPool_RoundTrip" && row.per_task_seconds == 3e-5;
+  }));
+}
+
+TEST(ReportPlotTest, GilPlotOnlyWithCpythonRowsAndWithBothLanguagesPools) {
+  const auto cpp_only = report::plot_jobs(report::analyze({report::load_record(data("small.json"))}),
+                                          "plots");
+  for (const auto& job : cpp_only) {
+    EXPECT_EQ(job.png.filename().string().rfind("gil_", 0), std::string::npos) << job.png;
+  }
+  const auto jobs = report::plot_jobs(
+      report::analyze({report::load_record(data("small.json")),
+                       report::load_record(data("cpython_small.json"))}),
+      "plots");
+  const auto gil = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) {
+    return j.png == fs::path("plots") / "gil_sha.png";
+  });
+  ASSERT_NE(gil, jobs.end());
+  EXPECT_EQ(gil->svg, fs::path("plots") / "gil_sha.svg");
+  EXPECT_EQ(gil->script, "plot_speedup.gp");
+  EXPECT_EQ(gil->vars.at("executors"), "'c++-thread c++-process cpython-thread cpython-process'");
+  EXPECT_EQ(gil->vars.at("kind"), "'speedup'");
+  EXPECT_EQ(gil->vars.at("maxw"), "4");
+  EXPECT_NE(gil->vars.at("title_text").find("the GIL at a glance"), std::string::npos);
+  EXPECT_NE(gil->vars.at("title_text").find("CPython 3.11.0"), std::string::npos);
+  EXPECT_NE(gil->data.find("# c++-thread\n1 1 "), std::string::npos) << gil->data;
+  EXPECT_NE(gil->data.find("\n2 2 "), std::string::npos) << gil->data;      // C++ thread x2
+  EXPECT_NE(gil->data.find("# cpython-thread\n1 1 "), std::string::npos) << gil->data;
+  EXPECT_NE(gil->data.find("\n2 1.6 "), std::string::npos) << gil->data;    // CPython thread x2
+  EXPECT_NE(gil->data.find("# cpython-process\n1 "), std::string::npos) << gil->data;
+  // The per-language speedup plot keeps to the C++ rows.
+  const auto speedup = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) {
+    return j.png == fs::path("plots") / "speedup_sha.png";
+  });
+  ASSERT_NE(speedup, jobs.end());
+  EXPECT_EQ(speedup->data.find("cpython"), std::string::npos) << speedup->data;
+}
+
 TEST(ReportAnalyzeTest, BreakEvenIsTheSmallestSizeFromWhichTheExecutorStaysFaster) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto bes = report::break_even(r);
@@ -174,6 +232,29 @@ TEST(ReportCsvTest, SpeedupCsvHasTheDocumentedColumnsAndReadsBack) {
   EXPECT_EQ(table.rows.size(), r.speedup.size());
   EXPECT_EQ(table.rows.front()[0], "sha");
   EXPECT_EQ(table.rows.front()[1], "sequential");
+}
+
+TEST(ReportCsvTest, CppOverCpythonColumnFollowsTheSpeedColumns) {
+  const auto r = report::analyze(
+      {report::load_record(data("small.json")), report::load_record(data("cpython_small.json"))});
+  const auto table = report::parse_csv(report::speedup_csv(r), "speedup.csv");
+  const auto at = [&](const std::string& name) {
+    return std::find(table.header.begin(), table.header.end(), name) - table.header.begin();
+  };
+  EXPECT_EQ(at("cpp_over_cpython"), at("machine_steal") + 1);
+  EXPECT_EQ(at("benchmark"), at("cpp_over_cpython") + 1);
+  EXPECT_LT(at("cpp_over_cpython"), at("cpu_model"));
+  int cpython_rows = 0;
+  for (const auto& row : table.rows) {
+    const std::string& ratio = row[at("cpp_over_cpython")];
+    if (row[at("executor")] == "cpython-sequential") {
+      EXPECT_EQ(ratio, "0.125");
+      ++cpython_rows;
+    } else if (row[at("executor")].rfind("cpython-", 0) != 0) {
+      EXPECT_EQ(ratio, "") << row[at("executor")];
+    }
+  }
+  EXPECT_EQ(cpython_rows, 1);
 }
 
 TEST(ReportCsvTest, QuotedFieldsRoundTrip) {
@@ -210,6 +291,42 @@ TEST(ReportRunTest, WritesBothCsvFilesAndASummary) {
   EXPECT_NE(o.out.find("2.00x"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("faster than sequential from 256 B"), std::string::npos) << o.out;
   EXPECT_EQ(files_under(dir.path()).size(), 2u);  // no temporary files left behind
+}
+
+TEST(ReportRunTest, SummaryHasACpythonBlockPerWorkload) {
+  TempDir dir;
+  const auto o = run_report({data("small.json"), data("cpython_small.json"), "--no-plots",
+                             "--results", (dir.path() / "results").string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("sha CPython 3.11.0: 2 jobs"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("speedup over cpython-sequential"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("cpython-thread         1.00x ±0%       1.60x ±0%       1.60x ±0%"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("C++ is 8× faster than CPython 3.11.0 per byte (sequential); at 2 "
+                       "workers: 10× faster (thread), 5.31× faster (process)\n"),
+            std::string::npos)
+      << o.out;
+  // The C++ table keeps to the C++ executors.
+  const auto cpp_table = o.out.substr(0, o.out.find("sha CPython"));
+  EXPECT_EQ(cpp_table.find("cpython"), std::string::npos) << cpp_table;
+  EXPECT_NE(o.out.find("BM_CPythonThreadPool_RoundTrip workers=2 tasks=1000"), std::string::npos);
+}
+
+TEST(ReportRunTest, DrawsTheGilPlotsWithGnuplot) {
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "gnuplot is not installed";
+  }
+  TempDir dir;
+  const auto o = run_report({data("small.json"), data("cpython_small.json"), "--quiet",
+                             "--results", (dir.path() / "results").string(), "--plots",
+                             (dir.path() / "plots").string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_GT(fs::file_size(dir.path() / "plots" / "gil_sha.png"), 0u);
+  EXPECT_GT(fs::file_size(dir.path() / "plots" / "gil_sha.svg"), 0u);
+  for (const auto& f : files_under(dir.path())) {
+    EXPECT_EQ(f.filename().string().find(".tmp"), std::string::npos) << f;
+  }
 }
 
 TEST(ReportRunTest, MalformedInputExitsTwoAndWritesNothing) {

@@ -3,7 +3,8 @@
 #   datafile  blocks "workers value low high", one per executor, separated by two blank lines
 #   out_png, out_svg   output files
 #   kind      'speedup' or 'efficiency'
-#   executors the executors' names, one word per block
+#   executors the executors' names, one word per block (the gil_ plots: c++-thread,
+#             c++-process, cpython-thread, cpython-process, each against its own sequential run)
 #   cpus, maxw         cores of the machine, largest worker count
 #   title_text, machine
 set datafile separator whitespace

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 extern char** environ;
@@ -50,6 +51,8 @@ bool executor_less(const std::string& a, const std::string& b) {
   const int rb = executor_rank(b);
   return ra != rb ? ra < rb : a < b;
 }
+
+bool is_cpython(std::string_view executor) { return executor.starts_with("cpython-"); }
 
 bool is_baseline(std::string_view executor) {
   return executor == "sequential" || executor.ends_with("-sequential");
@@ -257,11 +260,13 @@ std::string human_seconds(double s) {
 }
 
 // The rows of one workload that the speedup plot shows: the (jobs, job size) group with the
-// most worker counts (the book's job set; the job-size sweep runs at one worker count).
-std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload) {
+// most worker counts (the book's job set; the job-size sweep runs at one worker count), among
+// the C++ rows or among the CPython rows (whose job sizes differ).
+std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
+                                          bool cpython) {
   std::vector<std::vector<const SpeedupRow*>> groups;
   for (const auto& row : r.speedup) {
-    if (row.workload != workload) continue;
+    if (row.workload != workload || is_cpython(row.executor) != cpython) continue;
     bool placed = false;
     for (auto& g : groups) {
       if (same_size(g.front()->jobs, row.jobs) && same_size(g.front()->job_bytes, row.job_bytes)) {
@@ -413,23 +418,44 @@ std::string gnuplot_string(std::string_view s) {
   return out + "'";
 }
 
-struct PlotJob {
-  std::string script;  // plot_speedup.gp or plot_granularity.gp
-  std::string data;    // the data file's text
-  std::map<std::string, std::string> vars;  // gnuplot expressions
-  fs::path png;
-  fs::path svg;
-};
-
 std::string machine_line(const Context& c) {
   return fmt::format("{}, {} CPUs, {} {}, git {}, {}", c.cpu_model, c.cpus, c.compiler,
                      c.build_type, c.git_revision, c.date.substr(0, 10));
 }
 
+// The speedup rows of one executor in a group, by worker count, as plot_speedup.gp reads them:
+// "workers value low high", the error bars from the fastest and slowest repetition against the
+// baseline's median.
+std::string speedup_block(const std::vector<const SpeedupRow*>& group, const std::string& executor,
+                          const std::string& kind) {
+  std::string data = fmt::format("# {}\n", executor);
+  std::vector<const SpeedupRow*> rows;
+  for (const auto* row : group) {
+    if (row->executor == executor && !std::isnan(row->speedup)) rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->workers < b->workers; });
+  for (const auto* row : rows) {
+    const double base = row->speedup * row->time.median;
+    const double scale = kind == "speedup" ? 1.0 : row->speedup / row->efficiency;
+    data += fmt::format("{} {} {} {}\n", row->workers,
+                        (kind == "speedup" ? row->speedup : row->efficiency),
+                        base / row->time.max / scale, base / row->time.min / scale);
+  }
+  return data + "\n\n";
+}
+
+// "CPython 3.11.7" from a CPython record's context (its compiler), else "CPython".
+std::string cpython_name(const Context& c) {
+  return c.compiler.starts_with("CPython") ? c.compiler : std::string("CPython");
+}
+
+}  // namespace
+
 std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
   std::vector<PlotJob> jobs;
   for (const auto& workload : workloads_of(r)) {
-    const auto group = main_group(r, workload);
+    auto group = main_group(r, workload, false);
+    if (group.empty()) group = main_group(r, workload, true);  // a CPython record alone
     if (group.empty()) continue;
     std::vector<std::string> executors;
     int max_workers = 1;
@@ -448,24 +474,7 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
     }
     for (const std::string kind : {"speedup", "efficiency"}) {
       std::string data;
-      for (const auto& e : executors) {
-        data += fmt::format("# {}\n", e);
-        std::vector<const SpeedupRow*> rows;
-        for (const auto* row : group) {
-          if (row->executor == e) rows.push_back(row);
-        }
-        std::sort(rows.begin(), rows.end(),
-                  [](auto* a, auto* b) { return a->workers < b->workers; });
-        for (const auto* row : rows) {
-          // Error bars: the fastest and slowest repetition against the baseline's median.
-          const double base = row->speedup * row->time.median;
-          const double scale = kind == "speedup" ? 1.0 : row->speedup / row->efficiency;
-          data += fmt::format("{} {} {} {}\n", row->workers,
-                              (kind == "speedup" ? row->speedup : row->efficiency),
-                              base / row->time.max / scale, base / row->time.min / scale);
-        }
-        data += "\n\n";
-      }
+      for (const auto& e : executors) data += speedup_block(group, e, kind);
       std::string executor_words;
       for (const auto& e : executors) executor_words += (executor_words.empty() ? "" : " ") + e;
       const Context& c = group.front()->context;
@@ -487,6 +496,48 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
       job.svg = plots / fmt::format("{}_{}.svg", kind, workload);
       jobs.push_back(std::move(job));
     }
+    // Both languages' pools, each against its own sequential run.
+    const auto cpp = main_group(r, workload, false);
+    const auto cpy = main_group(r, workload, true);
+    if (cpy.empty()) continue;
+    std::string data;
+    std::string words;
+    int maxw = 1;
+    for (const auto& [group_of, name, title] :
+         {std::tuple{&cpp, "thread", "c++-thread"}, std::tuple{&cpp, "process", "c++-process"},
+          std::tuple{&cpy, "cpython-thread", "cpython-thread"},
+          std::tuple{&cpy, "cpython-process", "cpython-process"}}) {
+      const std::vector<const SpeedupRow*>& rows = *group_of;
+      const std::string executor = name;
+      const bool any = std::any_of(rows.begin(), rows.end(), [&](const SpeedupRow* row) {
+        return row->executor == executor && !std::isnan(row->speedup);
+      });
+      if (!any) continue;
+      for (const auto* row : rows) {
+        if (row->executor == executor) maxw = std::max(maxw, row->workers);
+      }
+      std::string block = speedup_block(rows, executor, "speedup");
+      block.replace(2, executor.size(), title);  // "# <title>"
+      data += block;
+      words += fmt::format("{}{}", words.empty() ? "" : " ", title);
+    }
+    if (words.empty()) continue;
+    const Context& c = cpp.empty() ? cpy.front()->context : cpp.front()->context;
+    PlotJob job;
+    job.script = "plot_speedup.gp";
+    job.data = std::move(data);
+    job.vars = {{"kind", gnuplot_string("speedup")},
+                {"executors", gnuplot_string(words)},
+                {"cpus", std::to_string(std::max(1, c.cpus))},
+                {"maxw", std::to_string(maxw)},
+                {"title_text",
+                 gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {} speedup over "
+                                            "each language's sequential run",
+                                            workload, cpython_name(cpy.front()->context)))},
+                {"machine", gnuplot_string(machine_line(c))}};
+    job.png = plots / fmt::format("gil_{}.png", workload);
+    job.svg = plots / fmt::format("gil_{}.svg", workload);
+    jobs.push_back(std::move(job));
   }
   for (const auto& sweep : sweeps_of(r)) {
     std::vector<std::pair<std::string, int>> lines;  // executor, workers
@@ -539,6 +590,8 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
   }
   return jobs;
 }
+
+namespace {
 
 std::string default_scripts_dir() {
 #ifdef REPORT_SCRIPTS_DIR
@@ -776,6 +829,23 @@ Report analyze(const std::vector<Input>& inputs) {
     if (a.executor != b.executor) return executor_less(a.executor, b.executor);
     return a.workers < b.workers;
   });
+  // C++ against CPython, per input byte (the job sizes differ): the C++ main job set's row of
+  // the same workload, executor kind and workers.
+  std::vector<double> ratios;
+  for (const auto& row : r.speedup) {
+    double ratio = kNaN;
+    if (is_cpython(row.executor)) {
+      const std::string kind = row.executor.substr(std::string_view("cpython-").size());
+      for (const auto* cpp : main_group(r, row.workload, false)) {
+        if (cpp->executor == kind && cpp->workers == row.workers) {
+          ratio = (cpp->time.median / (cpp->jobs * cpp->job_bytes)) /
+                  (row.time.median / (row.jobs * row.job_bytes));
+        }
+      }
+    }
+    ratios.push_back(ratio);
+  }
+  for (std::size_t k = 0; k < ratios.size(); ++k) r.speedup[k].cpp_over_cpython = ratios[k];
   return r;
 }
 
@@ -821,10 +891,10 @@ std::string speedup_csv(const Report& r) {
   std::string out = fmt::format(
       "workload,executor,workers,jobs,job_bytes,median_seconds,cv,speedup,efficiency,mb_per_s,"
       "repetitions,cpus,min_seconds,max_seconds,total_bytes,cores_busy,machine_busy,"
-      "machine_steal,benchmark,{}\n",
+      "machine_steal,cpp_over_cpython,benchmark,{}\n",
       kContextHeader);
   for (const auto& row : r.speedup) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_field(row.workload), csv_field(row.executor), row.workers,
                        format_number(row.jobs), format_number(std::round(row.job_bytes)),
                        format_number(row.time.median), format_number(row.time.cv),
@@ -833,7 +903,7 @@ std::string speedup_csv(const Report& r) {
                        format_number(row.time.min), format_number(row.time.max),
                        format_number(row.total_bytes), format_number(row.cores_busy),
                        format_number(row.machine_busy), format_number(row.machine_steal),
-                       csv_field(row.benchmark),
+                       format_number(row.cpp_over_cpython), csv_field(row.benchmark),
                        context_fields(row.context));
   }
   return out;
@@ -999,51 +1069,103 @@ std::string compare(const CsvTable& a, const std::string& a_name, const CsvTable
 
 // -- summary ------------------------------------------------------------------------------------
 
+namespace {
+
+// Speedup per executor (rows) and worker count (columns) of one job set.
+std::string speedup_table(const std::vector<const SpeedupRow*>& group, int label_width) {
+  std::set<int> worker_set;
+  std::vector<std::string> executors;
+  for (const auto* row : group) {
+    if (is_baseline(row->executor)) continue;
+    worker_set.insert(row->workers);
+    if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
+      executors.push_back(row->executor);
+    }
+  }
+  std::sort(executors.begin(), executors.end(), executor_less);
+  std::string out = fmt::format("{:<{}}", "executor", label_width);
+  for (int w : worker_set) {
+    out += fmt::format(" {:>15}", fmt::format("{} worker{}", w, w == 1 ? "" : "s"));
+  }
+  out += "\n";
+  for (const auto& e : executors) {
+    out += fmt::format("{:<{}}", e, label_width);
+    for (int w : worker_set) {
+      const SpeedupRow* cell = nullptr;
+      for (const auto* row : group) {
+        if (row->executor == e && row->workers == w) cell = row;
+      }
+      if (cell == nullptr || std::isnan(cell->speedup)) {
+        out += fmt::format(" {:>15}", "-");
+      } else {
+        out += fmt::format(" {:>15}", fmt::format("{:.2f}x ±{:.0f}%", cell->speedup,
+                                                  cell->time.cv * 100));
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// "8.0× faster" for a C++ ÷ CPython time ratio of 0.125, "2.0× slower" for 2.
+std::string faster_text(double cpp_over_cpython) {
+  if (cpp_over_cpython <= 1) return fmt::format("{:.3g}× faster", 1 / cpp_over_cpython);
+  return fmt::format("{:.3g}× slower", cpp_over_cpython);
+}
+
+std::string job_set_line(const std::string& name, const std::vector<const SpeedupRow*>& group,
+                         const std::string& baseline) {
+  const SpeedupRow& first = *group.front();
+  const SpeedupRow* base = nullptr;
+  for (const auto* row : group) {
+    if (row->executor == baseline) base = row;
+  }
+  std::string out = fmt::format("\n{}: {} jobs, {} per job on average, {} in all", name, first.jobs,
+                                human_bytes(std::round(first.job_bytes)),
+                                human_bytes(first.total_bytes));
+  if (base != nullptr) {
+    out += fmt::format("; {} {} (cv {:.1f}%, {:.0f} MB/s)", baseline,
+                       human_seconds(base->time.median), base->time.cv * 100, base->mb_per_s);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string summary(const Report& r) {
   std::string out;
   for (const auto& workload : workloads_of(r)) {
-    const auto group = main_group(r, workload);
-    if (group.empty()) continue;
-    std::set<int> worker_set;
-    std::vector<std::string> executors;
-    const SpeedupRow* base = nullptr;
-    for (const auto* row : group) {
-      if (is_baseline(row->executor)) {
-        if (row->executor == "sequential") base = row;
-        continue;
-      }
-      worker_set.insert(row->workers);
-      if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
-        executors.push_back(row->executor);
-      }
+    const auto cpp = main_group(r, workload, false);
+    const auto cpy = main_group(r, workload, true);
+    if (!cpp.empty()) {
+      out += job_set_line(workload, cpp, "sequential");
+      out += fmt::format("\nspeedup over sequential (cv of the executor's times), {} CPUs\n",
+                         cpp.front()->context.cpus);
+      out += speedup_table(cpp, 12);
     }
-    std::sort(executors.begin(), executors.end(), executor_less);
-    const SpeedupRow& first = *group.front();
-    out += fmt::format("\n{}: {} jobs, {} per job on average, {} in all", workload, first.jobs,
-                       human_bytes(std::round(first.job_bytes)), human_bytes(first.total_bytes));
-    if (base != nullptr) {
-      out += fmt::format("; sequential {} (cv {:.1f}%, {:.0f} MB/s)", human_seconds(base->time.median),
-                         base->time.cv * 100, base->mb_per_s);
-    }
-    out += fmt::format("\nspeedup over sequential (cv of the executor's times), {} CPUs\n",
-                       first.context.cpus);
-    out += fmt::format("{:<12}", "executor");
-    for (int w : worker_set) out += fmt::format(" {:>15}", fmt::format("{} worker{}", w, w == 1 ? "" : "s"));
-    out += "\n";
-    for (const auto& e : executors) {
-      out += fmt::format("{:<12}", e);
-      for (int w : worker_set) {
-        const SpeedupRow* cell = nullptr;
-        for (const auto* row : group) {
-          if (row->executor == e && row->workers == w) cell = row;
-        }
-        if (cell == nullptr || std::isnan(cell->speedup)) {
-          out += fmt::format(" {:>15}", "-");
-        } else {
-          out += fmt::format(" {:>15}", fmt::format("{:.2f}x ±{:.0f}%", cell->speedup,
-                                                    cell->time.cv * 100));
-        }
+    if (cpy.empty()) continue;
+    const std::string python = cpython_name(cpy.front()->context);
+    out += job_set_line(fmt::format("{} {}", workload, python), cpy, "cpython-sequential");
+    out += fmt::format("\nspeedup over cpython-sequential (cv of the executor's times), {} CPUs\n",
+                       cpy.front()->context.cpus);
+    out += speedup_table(cpy, 16);
+    auto ratio_of = [&](const std::string& executor, int workers) {
+      for (const auto* row : cpy) {
+        if (row->executor == executor && row->workers == workers) return row->cpp_over_cpython;
       }
+      return kNaN;
+    };
+    const double seq = ratio_of("cpython-sequential", 1);
+    const double thread2 = ratio_of("cpython-thread", 2);
+    const double process2 = ratio_of("cpython-process", 2);
+    if (!std::isnan(seq) || !std::isnan(thread2) || !std::isnan(process2)) {
+      out += std::isnan(seq) ? fmt::format("C++ against {} per byte", python)
+                             : fmt::format("C++ is {} than {} per byte (sequential)",
+                                           faster_text(seq), python);
+      std::vector<std::string> at2;
+      if (!std::isnan(thread2)) at2.push_back(fmt::format("{} (thread)", faster_text(thread2)));
+      if (!std::isnan(process2)) at2.push_back(fmt::format("{} (process)", faster_text(process2)));
+      if (!at2.empty()) out += fmt::format("; at 2 workers: {}", fmt::join(at2, ", "));
       out += "\n";
     }
   }

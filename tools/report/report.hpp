@@ -4,6 +4,7 @@
 #ifndef REPORT_REPORT_HPP_
 #define REPORT_REPORT_HPP_
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -86,6 +87,10 @@ struct SpeedupRow {
   double cores_busy = 0;    // median CPU-seconds of the process tree per second
   double machine_busy = 0;  // median CPU-seconds of the whole machine per second
   double machine_steal = 0;  // median CPU-seconds per second taken by the hypervisor
+  // CPython rows only: the C++ time per input byte of the matching configuration (executor
+  // without "cpython-", same workload and workers, from the C++ main job set) divided by this
+  // row's time per input byte; < 1 means C++ is faster. NaN otherwise.
+  double cpp_over_cpython = 0;
   std::string benchmark;    // the run name it came from
   int source = 0;
   Context context;
@@ -128,7 +133,22 @@ std::vector<BreakEven> break_even(const Report& report);
 std::string speedup_csv(const Report& report);
 std::string overhead_csv(const Report& report);
 
-// The terminal summary: speedup per executor and worker count, the job-size sweeps with their
+// A plot to draw: gnuplot runs `script` with `vars` set and `datafile` holding `data`.
+struct PlotJob {
+  std::string script;  // plot_speedup.gp or plot_granularity.gp
+  std::string data;    // the data file's text
+  std::map<std::string, std::string> vars;  // gnuplot expressions
+  std::filesystem::path png;
+  std::filesystem::path svg;
+};
+
+// The plots of a report: speedup and efficiency per workload, the job-size sweeps, and, for a
+// workload with CPython rows, gil_<workload> (both languages' pools against each language's
+// sequential run).
+std::vector<PlotJob> plot_jobs(const Report& report, const std::filesystem::path& plots);
+
+// The terminal summary: speedup per executor and worker count (CPython's executors in a block
+// of their own, with C++'s speed per byte against CPython's), the job-size sweeps with their
 // break-even sizes, and the overhead rows.
 std::string summary(const Report& report);
 
