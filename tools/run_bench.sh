@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark programs of a release build, then the report program:
-#   results/sweep_bench.json, results/overhead_bench.json   the raw records (Google Benchmark JSON)
+#   results/sweep_bench.json, results/overhead_{threads,processes}.json   the raw records
+#                                                           (Google Benchmark JSON)
 #   results/speedup.csv, results/overhead.csv               derived, with the machine's context
 #   plots/{speedup,efficiency,granularity}_<workload>.{png,svg}
 #   results/cpython_bench.json                              the same jobs on CPython (bench/python)
@@ -58,16 +59,28 @@ tmp_files+=("$sweep_tmp")
   --benchmark_out="$sweep_tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
   >"$build/bench-logs/sweep_bench.log"
 
+# The rows that fork (process pools, the socket floor) run in a process of their own: after a
+# fork every page of the parent is copy-on-write, so a thread-pool row that ran after one would
+# pay a page fault per page it touches and measure the fork, not the pool.
 echo "[2/4] overhead_bench: per-task cost of the executors, $reps repetitions"
-overhead_tmp=$(mktemp results/.overhead_bench.XXXXXX.json)
-tmp_files+=("$overhead_tmp")
-"$overhead" --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
-  --benchmark_min_time=0.1 --benchmark_context="$context,cpu_model=$(clean "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)")" \
-  --benchmark_out="$overhead_tmp" --benchmark_out_format=json \
-  | tee "$build/bench-logs/overhead_bench.log" \
-  | awk '/^BM_/ && !/_(mean|median|stddev|cv) / { n++; printf "  overhead_bench [%d] %s\n", n, $1; fflush() }'
+cpu_model=$(clean "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)")
+overhead_part() {  # overhead_part NAME FILTER: runs the matching rows into results/.NAME.*.json
+  local tmp
+  tmp=$(mktemp "results/.$1.XXXXXX.json")
+  tmp_files+=("$tmp")
+  "$overhead" --benchmark_filter="$2" --benchmark_repetitions="$reps" \
+    --benchmark_enable_random_interleaving=true --benchmark_min_time=0.1 \
+    --benchmark_context="$context,cpu_model=$cpu_model" \
+    --benchmark_out="$tmp" --benchmark_out_format=json \
+    | tee "$build/bench-logs/$1.log" \
+    | awk -v part="$1" '/^BM_/ && !/_(mean|median|stddev|cv) / { n++; printf "  %s [%d] %s\n", part, n, $1; fflush() }'
+  overhead_tmps+=("$tmp")
+}
+overhead_tmps=()
+overhead_part overhead_threads '^BM_(ThreadPool|TBB)_'
+overhead_part overhead_processes '^BM_(ProcessPool|Pipe)_'
 
-records=(results/sweep_bench.json results/overhead_bench.json)
+records=(results/sweep_bench.json results/overhead_threads.json results/overhead_processes.json)
 cpython_tmp=""
 if [ "$python" = 0 ]; then
   echo "[3/4] CPython: left out (--no-python)"
@@ -82,7 +95,8 @@ else
 fi
 
 mv "$sweep_tmp" results/sweep_bench.json
-mv "$overhead_tmp" results/overhead_bench.json
+mv "${overhead_tmps[0]}" results/overhead_threads.json
+mv "${overhead_tmps[1]}" results/overhead_processes.json
 if [ -n "$cpython_tmp" ]; then
   mv "$cpython_tmp" results/cpython_bench.json
   records+=(results/cpython_bench.json)
