@@ -354,20 +354,6 @@ std::optional<std::span<const std::byte>> FrameBuffer::next() {
   return body;
 }
 
-long send_some(int fd, std::span<const std::byte> data) noexcept {
-  std::size_t sent = 0;
-  while (sent < data.size()) {
-    const ssize_t k = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return -1;
-    }
-    sent += static_cast<std::size_t>(k);
-  }
-  return static_cast<long>(sent);
-}
-
 ForkServer::ForkServer(WorkerConfig config) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw sys_error("socketpair");

@@ -105,10 +105,6 @@ class ForkServer {
 // "exited with code 3", "was killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int status);
 
-// Writes all of data to a blocking or non-blocking fd, without SIGPIPE. Returns bytes written
-// before EAGAIN (non-blocking) or the full size; -1 if the peer is gone or on error.
-long send_some(int fd, std::span<const std::byte> data) noexcept;
-
 }  // namespace futures::internal
 
 #endif  // FUTURES_INTERNAL_PROCESS_HPP_

@@ -33,8 +33,6 @@ class CompletionQueue {
   template <class Stop>
   void wait_until(Stop stop, const Clock::time_point* deadline);
 
-  std::size_t watched() const noexcept { return nodes_.size(); }
-
  private:
   struct Node final : Listener {
     Node(CompletionQueue* queue, StateBase* watched) noexcept
