@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs an example program and checks its exit status and output; used by the CTest tests.
+# Runs a program (an example, a benchmark, the report) and checks its exit status and output; used by the CTest tests.
 # Usage: check_cli.sh MODE ... PROGRAM [ARGS...]
 #   help PROGRAM ARGS...                  exit 0, stdout starts "usage: ", nothing on stderr
 #   usage-error 'LINE' PROGRAM ARGS...    exit 2, nothing on stdout, stderr is exactly LINE

@@ -1,0 +1,1 @@
+# Ctrl-C during a process-pool run (filled in below).
