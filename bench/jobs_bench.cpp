@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.hpp"
 #include "jobs/jobs.hpp"
 
 namespace {
@@ -141,4 +142,12 @@ BENCHMARK(BM_Job_Sha)->ArgName("bytes")->Arg(1 << 20)->Unit(benchmark::kMillisec
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  const bench::Program program{
+      .name = "jobs_bench",
+      .summary = "Single-thread throughput of the ARCFOUR, SHA-256 and random-data kernels "
+                 "beside OpenSSL.",
+      .flags = {},
+      .defaults = {}};
+  return bench::run_benchmarks(program.name, bench::initialize(program, argc, argv));
+}

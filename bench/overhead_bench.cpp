@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench_main.hpp"
 #include "futures/futures.hpp"
 
 #if __has_include(<oneapi/tbb/task_arena.h>)
@@ -258,4 +259,12 @@ BENCHMARK(BM_Pipe_RoundTripFloor)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  const bench::Program program{
+      .name = "overhead_bench",
+      .summary = "Per-task cost of the thread and process pools (empty tasks), beside oneTBB "
+                 "and a raw socket round trip.",
+      .flags = {},
+      .defaults = {}};
+  return bench::run_benchmarks(program.name, bench::initialize(program, argc, argv));
+}

@@ -3,16 +3,8 @@
 // same jobs (OpenMP, oneTBB, Boost.Asio thread_pool, std::async), plus pool start-up rows.
 // bench/README.md explains the method; tools/report turns the JSON record into CSV and plots.
 //
-// Own flags (stripped before Google Benchmark sees the rest):
-//   --workers=1,2,4,8          worker counts of the sweep
-//   --scale=32                 job-set size factor (the book's sizes times this)
-//   --iterations=1             iterations per repetition of a job-set row
-//   --granularity_iterations=2 iterations per repetition of a job-size row
-//   --granularity_workers=2    workers of the job-size sweep (0: no job-size sweep)
-//   --granularity_mib=64       total bytes of the job-size sweep, in MiB
-//   --no_peers, --no_startup   leave those rows out
-// Defaults added unless given: --benchmark_repetitions=5
-// --benchmark_enable_random_interleaving=true.
+// Its own flags are listed in program() below and by --help; the rest go to Google Benchmark,
+// with 5 interleaved repetitions unless the command line says otherwise.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -43,6 +35,8 @@
 #include <utility>
 #include <vector>
 
+#include "bench_main.hpp"
+#include "cli/cli.hpp"
 #include "futures/futures.hpp"
 #include "jobs/jobs.hpp"
 
@@ -79,89 +73,61 @@ struct Config {
   bool startup = true;
 };
 
-[[noreturn]] void bad_flag(const std::string& flag, const std::string& accepted) {
-  std::cerr << "sweep_bench: bad flag '" << flag << "': " << accepted << "\n";
-  std::exit(2);
-}
-
-std::vector<int> parse_int_list(const std::string& flag, std::string_view text) {
+// The comma-separated worker counts of --workers, sorted, without duplicates.
+std::vector<int> parse_worker_list(std::string_view text) {
   std::vector<int> out;
-  std::stringstream in{std::string(text)};
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    char* end = nullptr;
-    const long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v < 1 || v > 1024) {
-      bad_flag(flag, "expected a comma-separated list of worker counts from 1 to 1024");
+  try {
+    std::size_t from = 0;
+    for (;;) {
+      const std::size_t comma = text.find(',', from);
+      out.push_back(cli::parse_int("--workers", text.substr(from, comma - from), 1, 1024));
+      if (comma == std::string_view::npos) break;
+      from = comma + 1;
     }
-    out.push_back(static_cast<int>(v));
+  } catch (const cli::UsageError&) {
+    throw cli::UsageError("invalid --workers " + cli::quoted(text) +
+                          ": expected a comma-separated list of integers from 1 to 1024");
   }
-  if (out.empty()) bad_flag(flag, "expected at least one worker count");
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-double parse_number(const std::string& flag, std::string_view text, double lo, double hi) {
-  const std::string s(text);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !(v >= lo && v <= hi)) {
-    std::ostringstream msg;
-    msg << "expected a number from " << lo << " to " << hi;
-    bad_flag(flag, msg.str());
-  }
-  return v;
-}
-
-// Takes this program's flags out of argv and adds the defaults for Google Benchmark's.
-Config parse_flags(int& argc, char** argv, std::vector<std::string>& added) {
-  Config config;
-  bool have_repetitions = false;
-  bool have_interleaving = false;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
-      const std::string prefix = "--" + std::string(name) + "=";
-      if (arg.rfind(prefix, 0) == 0) return std::string_view(arg).substr(prefix.size());
-      return std::nullopt;
+bench::Program program(Config& config) {
+  auto integer = [](std::string name, int lo, int hi, int& target) {
+    return [name = std::move(name), lo, hi, &target](std::string_view v) {
+      target = cli::parse_int(name, v, lo, hi);
     };
-    if (auto v = value_of("workers")) {
-      config.workers = parse_int_list(arg, *v);
-    } else if (auto scale = value_of("scale")) {
-      config.scale = parse_number(arg, *scale, 1e-3, 1e4);
-    } else if (auto iterations = value_of("iterations")) {
-      config.iterations = static_cast<int>(parse_number(arg, *iterations, 1, 1e6));
-    } else if (auto gi = value_of("granularity_iterations")) {
-      config.granularity_iterations = static_cast<int>(parse_number(arg, *gi, 1, 1e6));
-    } else if (auto gw = value_of("granularity_workers")) {
-      config.granularity_workers = static_cast<int>(parse_number(arg, *gw, 0, 1024));
-    } else if (auto mib = value_of("granularity_mib")) {
-      config.granularity_bytes =
-          static_cast<std::size_t>(parse_number(arg, *mib, 4, 65536) * (1 << 20));
-    } else if (arg == "--no_peers") {
-      config.peers = false;
-    } else if (arg == "--no_startup") {
-      config.startup = false;
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << "sweep_bench: the job-set sweeps. Own flags:\n"
-                   "  --workers=1,2,4,8  --scale=32  --iterations=1\n"
-                   "  --granularity_workers=2 (0: off)  --granularity_mib=64\n"
-                   "  --granularity_iterations=2\n"
-                   "  --no_peers  --no_startup\n"
-                   "Google Benchmark's flags follow.\n";
-      argv[kept++] = argv[i];
-    } else {
-      if (arg.rfind("--benchmark_repetitions=", 0) == 0) have_repetitions = true;
-      if (arg.rfind("--benchmark_enable_random_interleaving", 0) == 0) have_interleaving = true;
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  if (!have_repetitions) added.emplace_back("--benchmark_repetitions=5");
-  if (!have_interleaving) added.emplace_back("--benchmark_enable_random_interleaving=true");
-  return config;
+  };
+  return {
+      .name = "sweep_bench",
+      .summary = "The job-set sweeps: ARCFOUR and SHA-256 jobs, sequential and on each "
+                 "executor, across worker counts and job sizes.",
+      .flags =
+          {{"--workers", "LIST", "worker counts, comma-separated, 1 to 1024 (default 1,2,4,8)",
+            [&config](std::string_view v) { config.workers = parse_worker_list(v); }},
+           {"--scale", "X", "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 32)",
+            [&config](std::string_view v) {
+              config.scale = cli::parse_number("--scale", v, 1e-3, 1e4);
+            }},
+           {"--iterations", "N", "iterations per repetition of a job-set row, 1 to 1000000 (default 1)",
+            integer("--iterations", 1, 1'000'000, config.iterations)},
+           {"--granularity_workers", "N",
+            "workers of the job-size sweep, 0 (no sweep) to 1024 (default 2)",
+            integer("--granularity_workers", 0, 1024, config.granularity_workers)},
+           {"--granularity_mib", "X", "total bytes of the job-size sweep in MiB, 4 to 65536 (default 64)",
+            [&config](std::string_view v) {
+              config.granularity_bytes = static_cast<std::size_t>(
+                  cli::parse_number("--granularity_mib", v, 4, 65536) * (1 << 20));
+            }},
+           {"--granularity_iterations", "N",
+            "iterations per repetition of a job-size row, 1 to 1000000 (default 2)",
+            integer("--granularity_iterations", 1, 1'000'000, config.granularity_iterations)},
+           {"--no_peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
+            [&config](std::string_view) { config.peers = false; }},
+           {"--no_startup", "", "leave out the pool start-up rows",
+            [&config](std::string_view) { config.startup = false; }}},
+      .defaults = {"--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true"}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -649,13 +615,13 @@ std::vector<std::string> register_all(const Config& config) {
 
 // How many runs the filter selects, as Google Benchmark matches it (a regular expression,
 // negated by a leading '-'), times the repetitions.
-std::size_t count_runs(const std::vector<std::string>& names, int argc, char** argv) {
+std::size_t count_runs(const std::vector<std::string>& names,
+                       const std::vector<std::string>& flags) {
   std::string filter;
   long repetitions = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg.rfind("--benchmark_filter=", 0) == 0) filter = arg.substr(19);
-    if (arg.rfind("--benchmark_repetitions=", 0) == 0) {
+  for (const std::string_view arg : flags) {
+    if (arg.starts_with("--benchmark_filter=")) filter = arg.substr(19);
+    if (arg.starts_with("--benchmark_repetitions=")) {
       repetitions = std::strtol(std::string(arg.substr(24)).c_str(), nullptr, 10);
     }
   }
@@ -690,8 +656,9 @@ std::string cpu_model() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> added;
-  const Config config = parse_flags(argc, argv, added);
+  Config config;
+  const bench::Program sweep = program(config);
+  const std::vector<std::string> flags = bench::initialize(sweep, argc, argv);
 
   // Fork the process pools while this process has one thread.
   std::set<int> pool_sizes(config.workers.begin(), config.workers.end());
@@ -700,20 +667,9 @@ int main(int argc, char** argv) {
     process_pools()[w] = std::make_unique<futures::ProcessPoolExecutor>(w);
   }
 
-  std::vector<char*> args(argv, argv + argc);
-  for (auto& a : added) args.push_back(a.data());
-  int n = static_cast<int>(args.size());
-  args.push_back(nullptr);
-
-  // Read before Initialize() takes Google Benchmark's flags out of args.
   const auto names = register_all(config);
-  progress().total = count_runs(names, n, args.data());
-
-  benchmark::Initialize(&n, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+  progress().total = count_runs(names, flags);
   benchmark::AddCustomContext("cpu_model", cpu_model());
   benchmark::AddCustomContext("sweep_scale", std::to_string(config.scale));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(sweep.name, flags);
 }

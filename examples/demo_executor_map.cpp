@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 #include "futures/futures.hpp"
 
 namespace {
@@ -57,8 +57,8 @@ std::string format_seconds(double seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return examples::run_main(kProgram, [&] {
-    const examples::CommandLine cl = examples::split_command_line(
+  return cli::run_main(kProgram, [&] {
+    const cli::CommandLine cl = cli::split_command_line(
         argc, argv, {{"--scale", "a number from 0 to 100"}}, /*positional_name=*/"");
     if (cl.help) {
       print_help();
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     }
     double scale = 1.0;
     if (auto it = cl.options.find("--scale"); it != cl.options.end()) {
-      scale = examples::parse_number("--scale", it->second, 0, 100);
+      scale = cli::parse_number("--scale", it->second, 0, 100);
     }
 
     // The book's loiter(n).

@@ -3,9 +3,15 @@
 #include <algorithm>
 #include <thread>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 namespace examples {
+
+using cli::CommandLine;
+using cli::parse_choice;
+using cli::parse_int;
+using cli::parse_number;
+using cli::split_command_line;
 
 int cpu_count() noexcept {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

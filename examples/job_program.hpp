@@ -35,7 +35,7 @@ struct JobProgramArgs {
 int cpu_count() noexcept;
 
 // Parses "[WORKERS] [--executor thread|process] [--scale S] [--jobs N]" or --help.
-// Throws UsageError naming the bad value and what is accepted.
+// Throws cli::UsageError naming the bad value and what is accepted.
 JobProgramArgs parse_job_program_args(int argc, const char* const* argv);
 
 // The help shared by both programs, after a program's own description: the arguments, the

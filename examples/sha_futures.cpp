@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 #include "futures/futures.hpp"
 #include "job_program.hpp"
 #include "jobs/jobs.hpp"
@@ -30,7 +30,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return examples::run_main(kProgram, [&] {
+  return cli::run_main(kProgram, [&] {
     const examples::JobProgramArgs args = examples::parse_job_program_args(argc, argv);
     if (args.help) {
       print_help();

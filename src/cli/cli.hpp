@@ -1,7 +1,7 @@
-// A small hand-written command-line parser shared by the example programs: one positional
+// A small hand-written command-line parser shared by the example and benchmark programs: one positional
 // argument at most, long options with a value, --help, and one-line usage errors.
-#ifndef EXAMPLES_CLI_HPP_
-#define EXAMPLES_CLI_HPP_
+#ifndef FUTURES_CLI_CLI_HPP_
+#define FUTURES_CLI_CLI_HPP_
 
 #include <functional>
 #include <initializer_list>
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace examples {
+namespace cli {
 
 // A bad command line. what() is the message without the program name, e.g.
 // "invalid WORKERS 'abc': expected an integer from 1 to 1024".
@@ -20,8 +20,9 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Values quoted in messages have control characters escaped (\n, \xNN), so that a message
-// stays on one line.
+// `text` in single quotes, as messages quote values, with control characters escaped (\n,
+// \xNN) so that a message stays on one line.
+std::string quoted(std::string_view text);
 
 // An option that takes a value, e.g. {"--executor", "thread or process"}; `accepts` completes
 // the message for a missing value.
@@ -66,6 +67,6 @@ std::string parse_choice(std::string_view what, std::string_view text,
 // "<program>: error: <what>" and status 1.
 int run_main(std::string_view program, const std::function<int()>& body);
 
-}  // namespace examples
+}  // namespace cli
 
-#endif  // EXAMPLES_CLI_HPP_
+#endif  // FUTURES_CLI_CLI_HPP_

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -7,10 +7,8 @@
 #include <string>
 #include <system_error>
 
-namespace examples {
-namespace {
+namespace cli {
 
-// `text` in single quotes, control characters escaped so that the message is one line.
 std::string quoted(std::string_view text) {
   std::string out = "'";
   for (const char c : text) {
@@ -30,6 +28,8 @@ std::string quoted(std::string_view text) {
   out += "'";
   return out;
 }
+
+namespace {
 
 std::string invalid(std::string_view what, std::string_view text) {
   return "invalid " + std::string(what) + " " + quoted(text) + ": ";
@@ -161,4 +161,4 @@ int run_main(std::string_view program, const std::function<int()>& body) {
   }
 }
 
-}  // namespace examples
+}  // namespace cli
