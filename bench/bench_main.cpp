@@ -113,10 +113,11 @@ std::string leftover_message(const Program& program, std::string_view arg,
            "=VALUE (see --help)";
   }
   if (arg.starts_with("-")) {
-    std::string accepted;
+    std::string accepted = program.flags.empty() ? "expected --help" : "expected one of ";
     for (const Flag& flag : program.flags) accepted += flag.name + ", ";
-    return "unknown flag " + cli::quoted(name) + ": expected one of " + accepted +
-           "--help or a --benchmark_* flag of Google Benchmark (see --help)";
+    if (!program.flags.empty()) accepted += "--help,";
+    return "unknown flag " + cli::quoted(name) + ": " + accepted +
+           " or a --benchmark_* flag of Google Benchmark (see --help)";
   }
   return "unexpected argument " + cli::quoted(arg) + ": this program takes flags only (see --help)";
 }

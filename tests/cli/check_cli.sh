@@ -2,10 +2,11 @@
 # Runs a program (an example, a benchmark, the report) and checks its exit status and output; used by the CTest tests.
 # Usage: check_cli.sh MODE ... PROGRAM [ARGS...]
 #   help PROGRAM ARGS...                  exit 0, stdout starts "usage: ", nothing on stderr
-#   usage-error 'LINE' PROGRAM ARGS...    exit 2, nothing on stdout, stderr is exactly LINE
+#   usage-error 'LINE' PROGRAM ARGS...    exit 2, nothing on stdout, stderr is exactly LINE,
+#                                         and nothing written in the working directory
 #   arcfour|sha PROGRAM ARGS...           exit 0, 12 result lines, then the status line
 #   demo PROGRAM ARGS...                  exit 0, "result i: i*10" for i = 0..4 in order
-# Timings are never checked.
+# The program runs in an empty working directory of its own. Timings are never checked.
 set -uo pipefail
 
 fail() { echo "check_cli: FAIL: $*" >&2; exit 1; }
@@ -20,9 +21,12 @@ if [ "$mode" = usage-error ]; then
 fi
 
 command=("$@")
+# The program runs elsewhere: a relative path to it is made absolute first.
+case "${command[0]}" in */*) [[ "${command[0]}" == /* ]] || command[0]=$PWD/${command[0]} ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"${command[@]}" >"$tmp/out" 2>"$tmp/err"
+mkdir "$tmp/work"
+(cd "$tmp/work" && exec "${command[@]}") >"$tmp/out" 2>"$tmp/err"
 rc=$?
 
 # On failure, shows what the program did; always removes the captured output.
@@ -70,6 +74,7 @@ case "$mode" in
     [ "$lines" -eq 1 ] || fail "$lines lines on stderr, expected 1"
     [ "$(cat "$tmp/err")" = "$expected_line" ] ||
       fail "stderr is not the expected line: $expected_line"
+    [ -z "$(ls -A "$tmp/work")" ] || fail "files written: $(ls -A "$tmp/work" | tr '\n' ' ')"
     ;;
   arcfour)
     expect_rc 0
