@@ -4,11 +4,13 @@
 # and becomes cli.bad_input.<program>.<case>: check_cli.sh runs the program with the arguments
 # in an empty directory and wants exit status 2, nothing on stdout, exactly that line on
 # stderr and no file written. $TESTDATA stands for tools/report/testdata. Rows of a program
-# that this configuration does not build are left out.
+# that this configuration does not build (or, for cpython_bench, without a Python 3.9) are
+# left out.
 
 set(_doc ${PROJECT_SOURCE_DIR}/docs/bad-input.md)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_doc})
 set(_testdata ${PROJECT_SOURCE_DIR}/tools/report/testdata)
+find_package(Python3 3.9 QUIET COMPONENTS Interpreter)
 
 file(READ ${_doc} _text)
 # Semicolons and brackets are list syntax to CMake: hide them while splitting into lines.
@@ -32,7 +34,14 @@ foreach(_line IN LISTS _lines)
   set(_args "${CMAKE_MATCH_4}")
   set(_message "${CMAKE_MATCH_5}")
   math(EXPR _rows "${_rows} + 1")
-  if(NOT TARGET ${_program})
+  if(_program STREQUAL "cpython_bench")
+    if(NOT Python3_Interpreter_FOUND)
+      continue()
+    endif()
+    set(_run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/bench/python/cpython_bench.py)
+  elseif(TARGET ${_program})
+    set(_run $<TARGET_FILE:${_program}>)
+  else()
     continue()
   endif()
   string(REPLACE "$TESTDATA" "${_testdata}" _args "${_args}")
@@ -43,8 +52,7 @@ foreach(_line IN LISTS _lines)
   string(REPLACE "@LBRACKET@" "[" _message "${_message}")
   string(REPLACE "@RBRACKET@" "]" _message "${_message}")
   add_test(NAME cli.bad_input.${_program}.${_case}
-           COMMAND ${FUTURES_CHECK_CLI} usage-error "${_message}" $<TARGET_FILE:${_program}>
-                   ${_args})
+           COMMAND ${FUTURES_CHECK_CLI} usage-error "${_message}" ${_run} ${_args})
   set_tests_properties(cli.bad_input.${_program}.${_case} PROPERTIES TIMEOUT 60)
   math(EXPR _registered "${_registered} + 1")
 endforeach()
