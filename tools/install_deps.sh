@@ -6,13 +6,13 @@ set -euo pipefail
 usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 
-# What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, and the report
-# program's CLI11 and nlohmann-json (its tests run with the others).
+# What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, the report
+# program's CLI11 and nlohmann-json, and Google Benchmark (the benchmark programs' command
+# lines and Ctrl-C are tested; their tests run with the others).
 test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev
-           libcli11-dev nlohmann-json3-dev)
-# What `make bench` needs on top: Google Benchmark, the peer libraries, the report and plot tools.
-bench_pkgs=(libbenchmark-dev libtbb-dev libboost-dev libomp-dev libcli11-dev nlohmann-json3-dev
-            gnuplot-nox python3)
+           libcli11-dev nlohmann-json3-dev libbenchmark-dev)
+# What `make bench` needs on top: the peer libraries, the plot tool, CPython.
+bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3)
 
 # What `make fuzz` needs on top: clang with libFuzzer and its sanitizer runtimes.
 fuzz_pkgs=(clang libclang-rt-14-dev)
