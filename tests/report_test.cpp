@@ -68,6 +68,13 @@ std::vector<fs::path> files_under(const fs::path& dir) {
   return files;
 }
 
+// Files and directories alike.
+std::vector<fs::path> entries_under(const fs::path& dir) {
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) entries.push_back(entry.path());
+  return entries;
+}
+
 TEST(ReportParseTest, ReadsSeriesWithRepetitionsAndSkipsFailedRows) {
   const report::Input in = report::load_record(data("small.json"));
   EXPECT_EQ(in.context.cpus, 2);
@@ -364,6 +371,77 @@ TEST(ReportRunTest, FailedPlottingLeavesEarlierResultsUntouched) {
   std::getline(in, line);
   EXPECT_EQ(line, "old");
   EXPECT_EQ(files_under(dir.path()).size(), 1u);
+  EXPECT_FALSE(fs::exists(dir.path() / "plots"));  // created by the run, removed again
+}
+
+TEST(ReportRunTest, ResultsUnderARegularFileExitsTwoAndLeavesNothing) {
+  TempDir dir;
+  const fs::path file = dir.path() / "file";
+  { std::ofstream(file) << "a file\n"; }
+  const std::string results = (file / "results").string();
+  const auto o = run_report(
+      {data("small.json"), "--results", results, "--plots", (dir.path() / "plots").string()});
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(o.err, "report: invalid --results '" + results + "': cannot create directory '" +
+                       results + "': Not a directory (expected a writable directory)\n");
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line: " << o.err;
+  EXPECT_EQ(entries_under(dir.path()), std::vector<fs::path>{file});
+}
+
+TEST(ReportRunTest, ResultsThatIsARegularFileExitsTwo) {
+  TempDir dir;
+  const fs::path file = dir.path() / "results";
+  { std::ofstream(file) << "a file\n"; }
+  const auto o = run_report({data("small.json"), "--no-plots", "--results", file.string()});
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(o.err, "report: invalid --results '" + file.string() +
+                       "': not a directory (expected a writable directory)\n");
+  EXPECT_EQ(entries_under(dir.path()), std::vector<fs::path>{file});
+}
+
+TEST(ReportRunTest, UncreatablePlotsExitsTwoAndRemovesTheResultsDirectoryItMade) {
+  TempDir dir;
+  const fs::path results = dir.path() / "out" / "results";
+  // Not even root can make a directory in /proc, where access(2) grants root write access.
+  const std::string plots = "/proc/futures-bench-test/plots";
+  const auto o = run_report({data("small.json"), "--results", results.string(), "--plots", plots});
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(o.err.rfind("report: invalid --plots '" + plots + "': cannot create directory '", 0),
+            0u)
+      << o.err;
+  EXPECT_NE(o.err.find("(expected a writable directory)\n"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line: " << o.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "out"));
+  EXPECT_TRUE(entries_under(dir.path()).empty());
+  // With --no-plots the plots directory is not looked at.
+  const auto csv_only = run_report({data("small.json"), "--quiet", "--no-plots", "--results",
+                                    results.string(), "--plots", plots});
+  EXPECT_EQ(csv_only.status, 0) << csv_only.err;
+  EXPECT_EQ(files_under(dir.path()).size(), 2u);
+}
+
+TEST(ReportRunTest, UnwritableResultsDirectoryExitsTwoAndLeavesNoProbe) {
+  TempDir dir;
+  const fs::path results = dir.path() / "results";
+  fs::create_directory(results);
+  fs::permissions(results, fs::perms::owner_read | fs::perms::owner_exec);  // 0500
+  const auto o =
+      run_report({data("small.json"), "--quiet", "--no-plots", "--results", results.string()});
+  std::vector<fs::path> left = entries_under(results);
+  fs::permissions(results, fs::perms::owner_all);
+  if (geteuid() != 0) {
+    EXPECT_EQ(o.status, 2) << o.err;
+    EXPECT_EQ(o.err, "report: invalid --results '" + results.string() +
+                         "': cannot write there: Permission denied (expected a writable "
+                         "directory)\n");
+    EXPECT_TRUE(left.empty());
+  } else {
+    // Permission denied cannot be seen as root, who writes through the mode bits: that part is
+    // skipped, and the run must succeed and leave no probe file behind.
+    EXPECT_EQ(o.status, 0) << o.err;
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, (std::vector<fs::path>{results / "overhead.csv", results / "speedup.csv"}));
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -347,15 +348,57 @@ std::string read_file(const std::string& path) {
 }
 
 // Files written under temporary names and renamed into place only when everything succeeded.
+// Until commit(), destroying it also removes the directories that prepare_directory() created
+// (the empty ones: deepest first).
 class Staging {
  public:
   Staging() = default;
-  Staging(const Staging&) = delete;  // owns temporary files
+  Staging(const Staging&) = delete;  // owns temporary files and directories
   Staging& operator=(const Staging&) = delete;
   ~Staging() {
     std::error_code ec;
     for (const auto& [tmp, final_path] : files_) fs::remove(tmp, ec);
     for (const auto& path : scratch_) fs::remove(path, ec);
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) ::rmdir(it->c_str());
+  }
+
+  // Makes `dir`, the value of `flag`, a directory that this run can write to: creates its
+  // missing components one by one, then creates and removes a file in it (a real write, since
+  // access(2) says yes to root where mkdir or open still fail). Throws InputError naming the
+  // flag, the value and the fault.
+  void prepare_directory(const std::string& dir, std::string_view flag) {
+    const auto invalid = [&](std::string_view fault) {
+      return InputError(
+          fmt::format("invalid {} '{}': {} (expected a writable directory)", flag, dir, fault));
+    };
+    struct stat st {};
+    fs::path path;
+    for (const auto& part : fs::path(dir)) {
+      if (part.empty()) continue;  // the end of "a/b/"
+      path /= part;
+      if (::stat(path.c_str(), &st) == 0) continue;  // a file here fails the next component
+      int error = errno;
+      if (error == ENOENT) {
+        if (::mkdir(path.c_str(), 0777) == 0) {
+          created_.push_back(path);
+          continue;
+        }
+        error = errno;
+        if (error == EEXIST) continue;
+      }
+      throw invalid(
+          fmt::format("cannot create directory '{}': {}", path.string(), std::strerror(error)));
+    }
+    if (::stat(dir.c_str(), &st) != 0) {
+      throw invalid(fmt::format("cannot create directory '{}': {}", dir, std::strerror(errno)));
+    }
+    if (!S_ISDIR(st.st_mode)) throw invalid("not a directory");
+    // mkstemp creates the probe with O_CREAT | O_EXCL: it never opens a file already there.
+    std::string probe = (fs::path(dir) / ".report-probe.XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) throw invalid(fmt::format("cannot write there: {}", std::strerror(errno)));
+    ::close(fd);
+    ::unlink(probe.c_str());
   }
 
   // A temporary path that is removed in any case.
@@ -382,14 +425,17 @@ class Staging {
     if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
   }
 
+  // Renames the staged files into place and keeps the directories created.
   void commit() {
     for (const auto& [tmp, final_path] : files_) fs::rename(tmp, final_path);
     files_.clear();
+    created_.clear();
   }
 
  private:
   std::vector<std::pair<fs::path, fs::path>> files_;
   std::vector<fs::path> scratch_;
+  std::vector<fs::path> created_;  // by prepare_directory, outermost first
 };
 
 // Runs a program without a shell; returns its exit status (127 if it could not start).
@@ -1280,46 +1326,46 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     const Report r = analyze(inputs);
 
+    // The output directories are checked before anything is written, outside the try below:
+    // an unusable one is bad input (status 2), not a failure of the run (status 1). Leaving
+    // this scope without commit() removes the directories that the run created.
     Staging staging;
+    const auto jobs = no_plots ? std::vector<PlotJob>{} : plot_jobs(r, plots_dir);
+    staging.prepare_directory(results_dir, "--results");
+    if (!jobs.empty()) staging.prepare_directory(plots_dir, "--plots");
     try {
-      fs::create_directories(results_dir);
       if (!r.speedup.empty()) staging.write(fs::path(results_dir) / "speedup.csv", speedup_csv(r));
       if (!r.overhead.empty()) {
         staging.write(fs::path(results_dir) / "overhead.csv", overhead_csv(r));
       }
-      if (!no_plots) {
-        const auto jobs = plot_jobs(r, plots_dir);
-        if (!jobs.empty()) fs::create_directories(plots_dir);
-        for (const auto& job : jobs) {
-          const fs::path script = fs::path(scripts_dir) / job.script;
-          if (!fs::exists(script)) {
-            throw std::runtime_error(fmt::format("plot script {} not found (use --scripts DIR)",
-                                                 script.string()));
-          }
-          const fs::path data =
-              staging.scratch(job.png.parent_path() / (job.png.stem().string() + ".dat"));
-          {
-            std::ofstream d(data);
-            d << job.data;
-            if (!d) throw std::runtime_error("cannot write " + data.string());
-          }
-          const fs::path png = staging.stage(job.png);
-          const fs::path svg = staging.stage(job.svg);
-          std::string vars = fmt::format("datafile={}; out_png={}; out_svg={}",
-                                         gnuplot_string(data.string()),
-                                         gnuplot_string(png.string()),
-                                         gnuplot_string(svg.string()));
-          for (const auto& [k, v] : job.vars) vars += fmt::format("; {}={}", k, v);
-          const int status = run_program({gnuplot, "-e", vars, script.string()});
-          if (status != 0) {
-            throw std::runtime_error(fmt::format(
-                "{} failed on {} (exit status {}){}", gnuplot, script.string(), status,
-                status == 127 ? ": is gnuplot installed? (tools/install_deps.sh bench)" : ""));
-          }
-          if (!fs::exists(png) || !fs::exists(svg)) {
-            throw std::runtime_error(fmt::format("{} wrote no plot for {}", gnuplot,
-                                                 job.png.string()));
-          }
+      for (const auto& job : jobs) {
+        const fs::path script = fs::path(scripts_dir) / job.script;
+        if (!fs::exists(script)) {
+          throw std::runtime_error(
+              fmt::format("plot script {} not found (use --scripts DIR)", script.string()));
+        }
+        const fs::path data =
+            staging.scratch(job.png.parent_path() / (job.png.stem().string() + ".dat"));
+        {
+          std::ofstream d(data);
+          d << job.data;
+          if (!d) throw std::runtime_error("cannot write " + data.string());
+        }
+        const fs::path png = staging.stage(job.png);
+        const fs::path svg = staging.stage(job.svg);
+        std::string vars =
+            fmt::format("datafile={}; out_png={}; out_svg={}", gnuplot_string(data.string()),
+                        gnuplot_string(png.string()), gnuplot_string(svg.string()));
+        for (const auto& [k, v] : job.vars) vars += fmt::format("; {}={}", k, v);
+        const int status = run_program({gnuplot, "-e", vars, script.string()});
+        if (status != 0) {
+          throw std::runtime_error(fmt::format(
+              "{} failed on {} (exit status {}){}", gnuplot, script.string(), status,
+              status == 127 ? ": is gnuplot installed? (tools/install_deps.sh bench)" : ""));
+        }
+        if (!fs::exists(png) || !fs::exists(svg)) {
+          throw std::runtime_error(
+              fmt::format("{} wrote no plot for {}", gnuplot, job.png.string()));
         }
       }
       staging.commit();

@@ -15,8 +15,8 @@
 
 namespace report {
 
-// Bad input: unreadable or malformed files, bad flags. The program exits with status 2 and
-// writes nothing.
+// Bad input: unreadable or malformed files, bad flags, an output directory that cannot be
+// created or written to. The program exits with status 2 and writes nothing.
 class InputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -166,7 +166,9 @@ std::string compare(const CsvTable& a, const std::string& a_name, const CsvTable
                     const std::string& b_name);
 
 // The program: `report [options] RECORD.json...` or `report compare A.csv B.csv`. Returns the
-// exit status: 0, 1 when writing or plotting failed (nothing replaced), 2 for bad input.
+// exit status: 0, 1 when writing or plotting failed (nothing replaced), 2 for bad input (one
+// line on `err`), among it a --results or --plots directory that cannot be created or written
+// to. On 1 or 2 the directories that the run created are removed again.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace report
