@@ -694,7 +694,10 @@ Input parse_record(std::string_view json_text, const std::string& path) {
   try {
     doc = json::parse(with_null_for_nan(json_text));
   } catch (const json::parse_error& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+    // what() opens with the library's tag, "[json.exception.parse_error.101] ": left out.
+    std::string_view what = e.what();
+    if (what.starts_with("[json.exception.")) what.remove_prefix(what.find("] ") + 2);
+    throw InputError(fmt::format("{}: not valid JSON: {}", path, what));
   }
   if (!doc.is_object()) throw InputError(path + ": expected a JSON object with 'benchmarks'");
   const auto benchmarks = doc.find("benchmarks");
@@ -1315,8 +1318,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       return 0;
     }
     if (records.empty()) {
-      err << "report: no benchmark JSON records given (usage: report [options] RECORD.json... "
-             "| report compare A.csv B.csv)\n";
+      err << "report: no benchmark JSON record given: expected report [options] RECORD.json... "
+             "or report compare A.csv B.csv (see report --help)\n";
       return 2;
     }
     std::vector<Input> inputs;
