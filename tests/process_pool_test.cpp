@@ -311,7 +311,7 @@ int die_by(std::string how) {
   return 0;
 }
 int slow_square(int x) {
-  std::this_thread::sleep_for(20ms);  // keeps tasks queued behind the dying one
+  std::this_thread::sleep_for(100ms);  // keeps tasks queued behind the dying one
   return x * x;
 }
 
@@ -342,15 +342,21 @@ TEST_P(WorkerDeathTest, BreaksThePoolAndFailsEveryPendingFuture) {
       } catch (const BrokenProcessPool&) {
         // The worker died before all were submitted: the pool refuses more, as it should.
       }
+      // The death is noticed (the limit is a hang guard) ...
       try {
-        dying.result();
+        dying.result(30s);
         FAIL() << "the dying task returned";
       } catch (const BrokenProcessPool& e) {
         EXPECT_THAT(e.what(), HasSubstr("terminated abruptly"));
         EXPECT_THAT(e.what(), HasSubstr(GetParam().description));
         EXPECT_THAT(e.what(), HasSubstr("worker pid"));
+      } catch (const TimeoutError&) {
+        FAIL() << "the worker's death went unnoticed";
       }
-      // Every future is done: a result computed before the death, or BrokenProcessPool.
+      // ... and then every pending future is done within a second: a result computed before
+      // the death, or BrokenProcessPool. (The queued tasks take 100 ms each, 2 s in all: a
+      // pool that went on running them would miss the second.)
+      EXPECT_TRUE(futures::wait(pending, 1s).not_done.empty());
       for (auto& f : pending) {
         try {
           (void)f.result();
