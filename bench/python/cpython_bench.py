@@ -239,8 +239,9 @@ def _self_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def _descendants_cpu_seconds():
-    procs = {}
+def proc_stats():
+    """(pid, fields) for each process in /proc: the fields of /proc/PID/stat after the command
+    name, so fields[0] is the state, fields[1] the parent pid, fields[11:13] utime and stime."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -250,11 +251,15 @@ def _descendants_cpu_seconds():
         except OSError:
             continue
         paren = line.rfind(b")")  # the command name may hold spaces and parentheses
-        if paren < 0:
-            continue
-        fields = line[paren + 2:].split()
+        if paren >= 0:
+            yield int(entry), line[paren + 2:].split()
+
+
+def _descendants_cpu_seconds():
+    procs = {}
+    for pid, fields in proc_stats():
         try:
-            procs[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS)
+            procs[pid] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS)
         except (IndexError, ValueError):
             continue
     tree = {os.getpid()}

@@ -286,19 +286,8 @@ class TinyRunTest(unittest.TestCase):
 
 def session_processes(sid):
     """Live processes (not zombies) of a session."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                line = f.read()
-        except OSError:
-            continue
-        fields = line[line.rfind(b")") + 2:].split()
-        if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z":
-            out.append(int(entry))
-    return out
+    return [pid for pid, fields in cb.proc_stats()
+            if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z"]
 
 
 @unittest.skipUnless(os.path.isdir("/proc"), "needs /proc to find leftover processes")
