@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <new>
 #include <set>
@@ -20,12 +19,14 @@
 #include <vector>
 
 #include "futures/futures.hpp"
+#include "process_table.hpp"
 #include "test_util.hpp"
 
 namespace futures {
 namespace {
 
 using ::futures::testing::Gate;
+using ::futures::testing::process_gone;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
@@ -78,16 +79,6 @@ void expect_rethrown_as(const Future<int>& f, const std::string& what) {
   } catch (const std::exception& e) {
     ADD_FAILURE() << "wrong type: " << typeid(e).name() << ": " << e.what();
   }
-}
-
-// True once `pid` no longer runs (gone, or a zombie waiting for a parent that is not us).
-bool process_gone(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) return true;
-  std::string line;
-  std::getline(stat, line);
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
 
 bool all_gone_within(const std::set<pid_t>& pids, std::chrono::seconds limit) {
@@ -146,11 +137,15 @@ TEST_P(ProcessPoolTest, RethrowsStandardAndLibraryExceptionsAsTheSameType) {
   ProcessPoolExecutor pool(workers());
   expect_rethrown_as<std::invalid_argument>(pool.submit(throw_kind, "invalid_argument"),
                                             "msg invalid_argument");
-  expect_rethrown_as<std::out_of_range>(pool.submit(throw_kind, "out_of_range"), "msg out_of_range");
-  expect_rethrown_as<std::runtime_error>(pool.submit(throw_kind, "runtime_error"), "msg runtime_error");
+  expect_rethrown_as<std::out_of_range>(pool.submit(throw_kind, "out_of_range"),
+                                        "msg out_of_range");
+  expect_rethrown_as<std::runtime_error>(pool.submit(throw_kind, "runtime_error"),
+                                         "msg runtime_error");
   expect_rethrown_as<std::logic_error>(pool.submit(throw_kind, "logic_error"), "msg logic_error");
-  expect_rethrown_as<std::domain_error>(pool.submit(throw_kind, "domain_error"), "msg domain_error");
-  expect_rethrown_as<std::length_error>(pool.submit(throw_kind, "length_error"), "msg length_error");
+  expect_rethrown_as<std::domain_error>(pool.submit(throw_kind, "domain_error"),
+                                        "msg domain_error");
+  expect_rethrown_as<std::length_error>(pool.submit(throw_kind, "length_error"),
+                                        "msg length_error");
   expect_rethrown_as<std::overflow_error>(pool.submit(throw_kind, "overflow_error"),
                                           "msg overflow_error");
   expect_rethrown_as<std::range_error>(pool.submit(throw_kind, "range_error"), "msg range_error");

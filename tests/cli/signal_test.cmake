@@ -17,6 +17,7 @@ if(_signal_programs)
   add_executable(signal_test ${CMAKE_CURRENT_SOURCE_DIR}/signal_test.cpp)
   target_link_libraries(signal_test PRIVATE futures_warnings GTest::gtest GTest::gtest_main)
   target_compile_features(signal_test PRIVATE cxx_std_20)
+  target_include_directories(signal_test PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   foreach(program IN LISTS _signal_programs)
     string(TOUPPER ${program} _macro)
     target_compile_definitions(signal_test PRIVATE

@@ -5,7 +5,6 @@
 // fork server, the workers) is reparented here: it can reap them, and it knows that nothing
 // is left once waitpid reports no child at all.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -19,20 +18,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <memory>
 #include <optional>
 #include <ostream>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "process_table.hpp"
+
 extern char** environ;
 
 namespace {
+
+using futures::testing::descendants_of;
+using futures::testing::describe;
+using futures::testing::process_gone;
+using futures::testing::ProcessInfo;
+using futures::testing::read_process;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -110,94 +113,6 @@ std::string ms_between(Clock::time_point from, Clock::time_point to) {
   std::snprintf(text, sizeof text, "%.1f ms",
                 std::chrono::duration<double, std::milli>(to - from).count());
   return text;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The process table
-
-struct ProcessInfo {
-  pid_t pid = 0;
-  pid_t ppid = 0;
-  pid_t pgrp = 0;
-  char state = '?';
-  double cpu_seconds = 0;  // user and system time
-  std::string comm;
-};
-
-std::optional<ProcessInfo> read_process(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  const auto open = line.find('(');
-  const auto close = line.rfind(')');  // the command name may hold spaces and parentheses
-  if (open == std::string::npos || close == std::string::npos || close + 2 >= line.size()) {
-    return std::nullopt;
-  }
-  ProcessInfo p;
-  p.pid = pid;
-  p.comm = line.substr(open + 1, close - open - 1);
-  std::istringstream fields(line.substr(close + 2));
-  long ppid = 0, pgrp = 0;
-  fields >> p.state >> ppid >> pgrp;
-  p.ppid = static_cast<pid_t>(ppid);
-  p.pgrp = static_cast<pid_t>(pgrp);
-  std::string skip;
-  for (int k = 0; k < 8; ++k) fields >> skip;  // fields 6 to 13
-  unsigned long long utime = 0, stime = 0;
-  fields >> utime >> stime;
-  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  p.cpu_seconds = static_cast<double>(utime + stime) / ticks;
-  return p;
-}
-
-std::map<pid_t, ProcessInfo> process_table() {
-  std::map<pid_t, ProcessInfo> table;
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir("/proc"), closedir);
-  if (!dir) return table;
-  while (const dirent* entry = readdir(dir.get())) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    if (auto p = read_process(static_cast<pid_t>(pid))) table[p->pid] = *p;
-  }
-  return table;
-}
-
-// The descendants of `root`, with what they are; zombies only if `zombies`.
-std::vector<ProcessInfo> descendants_of(pid_t root, bool zombies) {
-  const auto table = process_table();
-  std::vector<ProcessInfo> out;
-  for (const auto& [pid, info] : table) {
-    if (pid == root || (info.state == 'Z' && !zombies)) continue;
-    std::set<pid_t> seen;  // a guard against a cycle read from a table that changed under us
-    for (pid_t up = info.ppid; up > 1 && seen.insert(up).second;) {
-      if (up == root) {
-        out.push_back(info);
-        break;
-      }
-      const auto it = table.find(up);
-      if (it == table.end()) break;
-      up = it->second.ppid;
-    }
-  }
-  return out;
-}
-
-// True once `pid` no longer runs: gone, or a zombie.
-bool process_gone(pid_t pid) {
-  const auto p = read_process(pid);
-  return !p || p->state == 'Z';
-}
-
-std::string describe(const std::vector<ProcessInfo>& procs) {
-  std::string out;
-  for (const ProcessInfo& p : procs) {
-    char cpu[32];
-    std::snprintf(cpu, sizeof cpu, "%.2f", p.cpu_seconds);
-    out += "  pid " + std::to_string(p.pid) + " ppid " + std::to_string(p.ppid) + " pgrp " +
-           std::to_string(p.pgrp) + " state " + p.state + " cpu " + cpu + " s (" + p.comm + ")\n";
-  }
-  return out;
 }
 
 // Reaps every child that has ended; returns false once this process has no child at all.
