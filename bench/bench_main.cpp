@@ -69,8 +69,8 @@ void check_benchmark_flag(std::string_view arg) {
     try {
       const std::regex re{std::string(pattern), std::regex::extended};
     } catch (const std::regex_error& e) {
-      throw UsageError("invalid --benchmark_filter " + cli::quoted(*value) +
-                       ": expected a POSIX extended regular expression (" + e.what() + ")");
+      throw UsageError(cli::invalid(name, *value) +
+                       "expected a POSIX extended regular expression (" + e.what() + ")");
     }
   } else if (name == "--benchmark_out") {
     const fs::path path{std::string(*value)};
@@ -89,7 +89,7 @@ void check_benchmark_flag(std::string_view arg) {
       problem = "it is a directory";
     }
     if (!problem.empty()) {
-      throw UsageError("invalid --benchmark_out " + cli::quoted(*value) + ": " + problem +
+      throw UsageError(cli::invalid(name, *value) + problem +
                        " (expected a file path in an existing, writable directory)");
     }
   }
@@ -106,7 +106,7 @@ std::string leftover_message(const Program& program, std::string_view arg,
     const auto start = at + marker.size();
     std::string type = complaint.substr(start, complaint.find(',', start) - start);
     if (name == "--benchmark_min_time") type += " (seconds, without a unit: 0.5, not 0.5s)";
-    return "invalid " + std::string(name) + " " + cli::quoted(*value) + ": expected a " + type;
+    return cli::invalid(name, *value) + "expected a " + type;
   }
   if (name.starts_with("--benchmark_") && !value) {
     return "missing value for " + std::string(name) + ": expected " + std::string(name) +
@@ -184,8 +184,8 @@ std::vector<std::string> initialize(const Program& program, int argc, char** arg
       }
       const auto value = flag_value(arg);
       if (own->value.empty() && value) {
-        throw UsageError("invalid " + own->name + " " + cli::quoted(*value) + ": " +
-                         own->name + " is a switch and takes no value");
+        throw UsageError(cli::invalid(own->name, *value) + own->name +
+                         " is a switch and takes no value");
       }
       if (!own->value.empty() && !value) {
         throw UsageError("missing value for " + own->name + ": expected " + own->name + "=" +

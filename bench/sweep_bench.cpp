@@ -6,6 +6,7 @@
 // Its own flags are listed in program() below and by --help; the rest go to Google Benchmark,
 // with 5 interleaved repetitions unless the command line says otherwise.
 #include <benchmark/benchmark.h>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -16,7 +17,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -67,7 +67,7 @@ struct Config {
   int granularity_iterations = 2;
   int granularity_workers = 2;
   std::size_t granularity_bytes = std::size_t{64} << 20;
-  std::vector<std::size_t> granularity_sizes{1 << 10,  4 << 10,  16 << 10, 64 << 10,
+  std::vector<std::size_t> granularity_sizes{1 << 10,   4 << 10, 16 << 10, 64 << 10,
                                              256 << 10, 1 << 20, 4 << 20};
   bool peers = true;
   bool startup = true;
@@ -85,8 +85,8 @@ std::vector<int> parse_worker_list(std::string_view text) {
       from = comma + 1;
     }
   } catch (const cli::UsageError&) {
-    throw cli::UsageError("invalid --workers " + cli::quoted(text) +
-                          ": expected a comma-separated list of integers from 1 to 1024");
+    throw cli::UsageError(cli::invalid("--workers", text) +
+                          "expected a comma-separated list of integers from 1 to 1024");
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -101,32 +101,35 @@ bench::Program program(Config& config) {
   };
   return {
       .name = "sweep_bench",
-      .summary = "The job-set sweeps: ARCFOUR and SHA-256 jobs, sequential and on each "
-                 "executor, across worker counts and job sizes.",
-      .flags =
-          {{"--workers", "LIST", "worker counts, comma-separated, 1 to 1024 (default 1,2,4,8)",
-            [&config](std::string_view v) { config.workers = parse_worker_list(v); }},
-           {"--scale", "X", "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 32)",
-            [&config](std::string_view v) {
-              config.scale = cli::parse_number("--scale", v, 1e-3, 1e4);
-            }},
-           {"--iterations", "N", "iterations per repetition of a job-set row, 1 to 1000000 (default 1)",
-            integer("--iterations", 1, 1'000'000, config.iterations)},
-           {"--granularity_workers", "N",
-            "workers of the job-size sweep, 0 (no sweep) to 1024 (default 2)",
-            integer("--granularity_workers", 0, 1024, config.granularity_workers)},
-           {"--granularity_mib", "X", "total bytes of the job-size sweep in MiB, 4 to 65536 (default 64)",
-            [&config](std::string_view v) {
-              config.granularity_bytes = static_cast<std::size_t>(
-                  cli::parse_number("--granularity_mib", v, 4, 65536) * (1 << 20));
-            }},
-           {"--granularity_iterations", "N",
-            "iterations per repetition of a job-size row, 1 to 1000000 (default 2)",
-            integer("--granularity_iterations", 1, 1'000'000, config.granularity_iterations)},
-           {"--no_peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
-            [&config](std::string_view) { config.peers = false; }},
-           {"--no_startup", "", "leave out the pool start-up rows",
-            [&config](std::string_view) { config.startup = false; }}},
+      .summary =
+          "The job-set sweeps: ARCFOUR and SHA-256 jobs, sequential and on each "
+          "executor, across worker counts and job sizes.",
+      .flags = {{"--workers", "LIST", "worker counts, comma-separated, 1 to 1024 (default 1,2,4,8)",
+                 [&config](std::string_view v) { config.workers = parse_worker_list(v); }},
+                {"--scale", "X",
+                 "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 32)",
+                 [&config](std::string_view v) {
+                   config.scale = cli::parse_number("--scale", v, 1e-3, 1e4);
+                 }},
+                {"--iterations", "N",
+                 "iterations per repetition of a job-set row, 1 to 1000000 (default 1)",
+                 integer("--iterations", 1, 1'000'000, config.iterations)},
+                {"--granularity_workers", "N",
+                 "workers of the job-size sweep, 0 (no sweep) to 1024 (default 2)",
+                 integer("--granularity_workers", 0, 1024, config.granularity_workers)},
+                {"--granularity_mib", "X",
+                 "total bytes of the job-size sweep in MiB, 4 to 65536 (default 64)",
+                 [&config](std::string_view v) {
+                   config.granularity_bytes = static_cast<std::size_t>(
+                       cli::parse_number("--granularity_mib", v, 4, 65536) * (1 << 20));
+                 }},
+                {"--granularity_iterations", "N",
+                 "iterations per repetition of a job-size row, 1 to 1000000 (default 2)",
+                 integer("--granularity_iterations", 1, 1'000'000, config.granularity_iterations)},
+                {"--no_peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
+                 [&config](std::string_view) { config.peers = false; }},
+                {"--no_startup", "", "leave out the pool start-up rows",
+                 [&config](std::string_view) { config.startup = false; }}},
       .defaults = {"--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true"}};
 }
 
@@ -202,8 +205,8 @@ std::uint64_t run_on_pool(Pool& pool, const JobSet& set) {
     std::vector<futures::Future<std::size_t>> fs;
     fs.reserve(set.jobs.size());
     for (const Job& j : set.jobs) {
-      fs.push_back(pool.submit(&jobs::arcfour_test, j.size, std::string(jobs::kArcfourKey),
-                               j.seed));
+      fs.push_back(
+          pool.submit(&jobs::arcfour_test, j.size, std::string(jobs::kArcfourKey), j.seed));
     }
     for (const auto& f : fs) sum += fold(f.result());
   } else {
@@ -317,8 +320,9 @@ void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
   }
   const CpuSample after = sample_cpu();
   if (got != expected) {
-    const std::string message = "the results differ from the sequential run's: " +
-                                std::to_string(got) + " != " + std::to_string(expected);
+    const std::string message =
+        "the results differ from the sequential run's: " + std::to_string(got) +
+        " != " + std::to_string(expected);
     state.SkipWithError(message.c_str());
     return;
   }
@@ -350,13 +354,16 @@ std::map<int, std::unique_ptr<futures::ProcessPoolExecutor>>& process_pools() {
 void warm_up(futures::ThreadPoolExecutor& pool, int workers) {
   std::latch all_started(workers);
   std::vector<futures::Future<void>> fs;
-  for (int k = 0; k < workers; ++k) fs.push_back(pool.submit([&] { all_started.arrive_and_wait(); }));
+  for (int k = 0; k < workers; ++k)
+    fs.push_back(pool.submit([&] { all_started.arrive_and_wait(); }));
   for (const auto& f : fs) f.result();
 }
 
 void warm_up(futures::ProcessPoolExecutor& pool, int workers) {
   std::vector<futures::Future<int>> fs;
-  for (int k = 0; k < workers; ++k) fs.push_back(pool.submit(+[](int x) { return x; }, k));
+  for (int k = 0; k < workers; ++k)
+    fs.push_back(pool.submit(
+        +[](int x) { return x; }, k));
   for (const auto& f : fs) f.result();
 }
 
@@ -369,7 +376,8 @@ struct ExecutorInfo {
 };
 
 constexpr ExecutorInfo kExecutors[] = {
-    {Executor::sequential, "Sequential", false}, {Executor::thread, "ThreadPool", false},
+    {Executor::sequential, "Sequential", false},
+    {Executor::thread, "ThreadPool", false},
     {Executor::process, "ProcessPool", false},
 #ifdef FUTURES_BENCH_HAVE_OPENMP
     {Executor::openmp, "OpenMP", true},
@@ -507,8 +515,8 @@ void report_progress(const std::string& name) {
   ++p.started;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - p.start).count();
-  std::fprintf(stderr, "[%zu/%zu] %s (%zu left, %.0f s so far)\n", p.started, p.total,
-               name.c_str(), p.total > p.started ? p.total - p.started : 0, elapsed);
+  std::fprintf(stderr, "[%zu/%zu] %s (%zu left, %.0f s so far)\n", p.started, p.total, name.c_str(),
+               p.total > p.started ? p.total - p.started : 0, elapsed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,8 +559,7 @@ std::vector<std::string> register_all(const Config& config) {
     std::string shown = name + "/workers:" + std::to_string(workers);
     if (job_bytes) shown += "/job_bytes:" + std::to_string(*job_bytes);
     auto* b = benchmark::RegisterBenchmark(
-        name.c_str(),
-        [executor = info.executor, &set, workers, shown](benchmark::State& state) {
+        name.c_str(), [executor = info.executor, &set, workers, shown](benchmark::State& state) {
           report_progress(shown);
           run_row(state, executor, set, workers);
         });
@@ -570,7 +577,8 @@ std::vector<std::string> register_all(const Config& config) {
   };
 
   for (Workload workload : {Workload::arcfour, Workload::sha}) {
-    auto& set = *job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.scale)));
+    auto& set =
+        *job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.scale)));
     for (const ExecutorInfo& info : kExecutors) {
       if (info.peer && !config.peers) continue;
       if (info.executor == Executor::sequential) {
@@ -605,8 +613,7 @@ std::vector<std::string> register_all(const Config& config) {
         });
         b->ArgNames({"workers"})->Arg(w)->UseRealTime()->Unit(benchmark::kMicrosecond);
         b->Iterations(kStartupIterations);
-        names.push_back(shown + "/iterations:" + std::to_string(kStartupIterations) +
-                        "/real_time");
+        names.push_back(shown + "/iterations:" + std::to_string(kStartupIterations) + "/real_time");
       }
     }
   }

@@ -29,11 +29,11 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-namespace {
-
 std::string invalid(std::string_view what, std::string_view text) {
   return "invalid " + std::string(what) + " " + quoted(text) + ": ";
 }
+
+namespace {
 
 std::string format_number(double value) {
   char buf[32];
@@ -42,8 +42,7 @@ std::string format_number(double value) {
 }
 
 bool looks_negative_number(std::string_view arg) {
-  return arg.size() >= 2 && arg[0] == '-' &&
-         ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.');
+  return arg.size() >= 2 && arg[0] == '-' && ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.');
 }
 
 }  // namespace
@@ -82,8 +81,7 @@ CommandLine split_command_line(int argc, const char* const* argv,
   bool options_ended = false;
   for (int k = 1; k < argc; ++k) {
     const std::string_view arg = argv[k];
-    if (options_ended || arg.empty() || arg[0] != '-' || arg == "-" ||
-        looks_negative_number(arg)) {
+    if (options_ended || arg.empty() || arg[0] != '-' || arg == "-" || looks_negative_number(arg)) {
       take_positional(arg);
       continue;
     }
@@ -112,8 +110,7 @@ CommandLine split_command_line(int argc, const char* const* argv,
   return out;
 }
 
-int parse_int(std::string_view what, std::string_view text, int lo, int hi,
-              std::string_view note) {
+int parse_int(std::string_view what, std::string_view text, int lo, int hi, std::string_view note) {
   int value = 0;
   const char* const end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -130,8 +127,8 @@ double parse_number(std::string_view what, std::string_view text, double lo, dou
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value) || value < lo ||
       value > hi) {
-    throw UsageError(invalid(what, text) + "expected a number from " + format_number(lo) +
-                     " to " + format_number(hi));
+    throw UsageError(invalid(what, text) + "expected a number from " + format_number(lo) + " to " +
+                     format_number(hi));
   }
   return value;
 }

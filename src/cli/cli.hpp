@@ -1,5 +1,5 @@
-// A small hand-written command-line parser shared by the example and benchmark programs: one positional
-// argument at most, long options with a value, --help, and one-line usage errors.
+// A small hand-written command-line parser shared by the example and benchmark programs: one
+// positional argument at most, long options with a value, --help, and one-line usage errors.
 #ifndef FUTURES_CLI_CLI_HPP_
 #define FUTURES_CLI_CLI_HPP_
 
@@ -24,6 +24,10 @@ class UsageError : public std::runtime_error {
 // \xNN) so that a message stays on one line.
 std::string quoted(std::string_view text);
 
+// The opening of a message about a bad value: "invalid <what> '<text>': ", which the caller
+// completes with what is accepted.
+std::string invalid(std::string_view what, std::string_view text);
+
 // An option that takes a value, e.g. {"--executor", "thread or process"}; `accepts` completes
 // the message for a missing value.
 struct OptionSpec {
@@ -33,9 +37,9 @@ struct OptionSpec {
 
 // The command line split into its parts; values are checked by the parse_* functions below.
 struct CommandLine {
-  bool help = false;                              // -h or --help was given
-  std::optional<std::string> positional;          // the one positional argument, if any
-  std::map<std::string, std::string> options;     // "--name" -> value; the last one given wins
+  bool help = false;                           // -h or --help was given
+  std::optional<std::string> positional;       // the one positional argument, if any
+  std::map<std::string, std::string> options;  // "--name" -> value; the last one given wins
 };
 
 // Splits argv. `value_options` are the accepted options, each taking one value, written
