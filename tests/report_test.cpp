@@ -1,5 +1,6 @@
-// The report program on small committed records (tools/report/testdata): parsing, speedup,
-// break-even sizes, CSV, compare, and the exit status and outputs of the program itself.
+// The report program on small committed records (tools/report/testdata): parsing, speedup
+// with intervals, noise flags, break-even sizes, CSV, the summary, compare, and the exit status
+// and outputs of the program itself.
 #include "report/report.hpp"
 
 #include <gtest/gtest.h>
@@ -121,37 +122,37 @@ TEST(ReportAnalyzeTest, SpeedupIsBaselineMedianOverMedian) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto& seq = find_row(r, "sequential", 1, 1000);
   EXPECT_DOUBLE_EQ(seq.time.median, 0.100);
-  EXPECT_DOUBLE_EQ(seq.speedup, 1.0);
+  EXPECT_DOUBLE_EQ(seq.speedup.value, 1.0);
   const auto& thread2 = find_row(r, "thread", 2, 1000);
   EXPECT_DOUBLE_EQ(thread2.time.median, 0.050);
-  EXPECT_DOUBLE_EQ(thread2.speedup, 2.0);
-  EXPECT_DOUBLE_EQ(thread2.efficiency, 1.0);
+  EXPECT_DOUBLE_EQ(thread2.speedup.value, 2.0);
+  EXPECT_DOUBLE_EQ(thread2.efficiency.value, 1.0);
   EXPECT_DOUBLE_EQ(thread2.mb_per_s, 4000 / 0.050 / 1e6);
   EXPECT_EQ(thread2.time.repetitions, 3);
   EXPECT_NEAR(thread2.time.cv, 0.04, 1e-9);  // stddev 2 ms over mean 50 ms
   const auto& process2 = find_row(r, "process", 2, 1000);
-  EXPECT_DOUBLE_EQ(process2.speedup, 1.25);
-  EXPECT_DOUBLE_EQ(process2.efficiency, 0.625);
+  EXPECT_DOUBLE_EQ(process2.speedup.value, 1.25);
+  EXPECT_DOUBLE_EQ(process2.efficiency.value, 0.625);
   // The job-size sweep pairs each size with the sequential run of the same size.
-  EXPECT_DOUBLE_EQ(find_row(r, "process", 2, 256).speedup, 0.5);
+  EXPECT_DOUBLE_EQ(find_row(r, "process", 2, 256).speedup.value, 0.5);
   ASSERT_EQ(r.overhead.size(), 1u);
   EXPECT_EQ(r.overhead[0].benchmark, "BM_ThreadPool_RoundTrip");
   EXPECT_EQ(r.overhead[0].args, "workers=2");
-  EXPECT_DOUBLE_EQ(r.overhead[0].per_task_seconds, 2000e-9);
+  EXPECT_DOUBLE_EQ(r.overhead[0].per_task.value, 2000e-9);
 }
 
 TEST(ReportAnalyzeTest, EfficiencyDividesByTheCoresWhenWorkersExceedThem) {
   report::Input in = report::load_record(data("small.json"));
   in.context.cpus = 1;
   const auto r = report::analyze({in});
-  EXPECT_DOUBLE_EQ(find_row(r, "thread", 2, 1000).efficiency, 2.0);
+  EXPECT_DOUBLE_EQ(find_row(r, "thread", 2, 1000).efficiency.value, 2.0);
 }
 
 TEST(ReportAnalyzeTest, AnotherSourceUsesItsOwnSequentialBaseline) {
   const auto r = report::analyze(
       {report::load_record(data("small.json")), report::load_record(data("other_source.json"))});
   const auto& row = find_row(r, "cpython-process", 2, 1000);
-  EXPECT_DOUBLE_EQ(row.speedup, 2.0);  // against cpython-sequential, not the C++ sequential run
+  EXPECT_DOUBLE_EQ(row.speedup.value, 2.0);  // against cpython-sequential, not the C++ sequential run
   EXPECT_EQ(row.source, 1);
 }
 
@@ -160,20 +161,20 @@ TEST(ReportAnalyzeTest, CppOverCpythonIsTheRatioOfTimesPerInputByte) {
       {report::load_record(data("small.json")), report::load_record(data("cpython_small.json"))});
   // C++: 4 jobs of 1000 bytes; CPython: 2 jobs of 4000 bytes.
   const auto& seq = find_row(r, "cpython-sequential", 1, 4000);
-  EXPECT_DOUBLE_EQ(seq.speedup, 1.0);
-  EXPECT_DOUBLE_EQ(seq.cpp_over_cpython, (0.100 / 4000) / (1.6 / 8000));  // 0.125
-  EXPECT_DOUBLE_EQ(find_row(r, "cpython-thread", 1, 4000).cpp_over_cpython, 0.125);
+  EXPECT_DOUBLE_EQ(seq.speedup.value, 1.0);
+  EXPECT_DOUBLE_EQ(seq.cpp_over_cpython.value, (0.100 / 4000) / (1.6 / 8000));  // 0.125
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-thread", 1, 4000).cpp_over_cpython.value, 0.125);
   const auto& thread2 = find_row(r, "cpython-thread", 2, 4000);
-  EXPECT_DOUBLE_EQ(thread2.speedup, 1.6);
-  EXPECT_DOUBLE_EQ(thread2.cpp_over_cpython, (0.050 / 4000) / (1.0 / 8000));
-  EXPECT_DOUBLE_EQ(find_row(r, "cpython-process", 2, 4000).cpp_over_cpython,
+  EXPECT_DOUBLE_EQ(thread2.speedup.value, 1.6);
+  EXPECT_DOUBLE_EQ(thread2.cpp_over_cpython.value, (0.050 / 4000) / (1.0 / 8000));
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-process", 2, 4000).cpp_over_cpython.value,
                    (0.080 / 4000) / (0.85 / 8000));
   // No C++ thread row at 4 workers; C++ rows have no ratio.
-  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 4, 4000).cpp_over_cpython));
-  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).cpp_over_cpython));
+  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 4, 4000).cpp_over_cpython.value));
+  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).cpp_over_cpython.value));
   // The CPython overhead row goes to overhead.csv beside ours.
   EXPECT_TRUE(std::any_of(r.overhead.begin(), r.overhead.end(), [](const auto& row) {
-    return row.benchmark == "BM_CPythonThreadPool_RoundTrip" && row.per_task_seconds == 3e-5;
+    return row.benchmark == "BM_CPythonThreadPool_RoundTrip" && row.per_task.value == 3e-5;
   }));
 }
 
@@ -224,16 +225,17 @@ TEST(ReportAnalyzeTest, BreakEvenIsTheSmallestSizeFromWhichTheExecutorStaysFaste
   EXPECT_DOUBLE_EQ(*bes[1].break_even_bytes, 1024);  // 0.5x, 1.11x, 1.25x
 }
 
-TEST(ReportCsvTest, SpeedupCsvHasTheDocumentedColumnsAndReadsBack) {
+TEST(ReportCsvTest, SpeedupCsvHasIntervalsQualityAndContextColumns) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto table = report::parse_csv(report::speedup_csv(r), "speedup.csv");
-  const std::vector<std::string> first{"workload",       "executor", "workers", "jobs",
-                                       "job_bytes",      "median_seconds", "cv", "speedup",
-                                       "efficiency",     "mb_per_s", "repetitions", "cpus"};
+  const std::vector<std::string> first{"workload", "executor", "workers", "jobs", "job_bytes",
+                                       "total_bytes", "repetitions", "median_seconds"};
   ASSERT_GE(table.header.size(), first.size());
-  EXPECT_EQ(std::vector<std::string>(table.header.begin(), table.header.begin() + 12), first);
-  for (const char* c : {"cpu_model", "compiler", "flags", "build_type", "git_revision", "date",
-                        "load"}) {
+  EXPECT_EQ(std::vector<std::string>(table.header.begin(), table.header.begin() + 8), first);
+  for (const char* c : {"speedup", "speedup_ci_low", "speedup_ci_high", "paired", "efficiency",
+                        "quality", "system_seconds", "minor_faults", "canary_seconds",
+                        "cpu_model", "cpu_family", "kernel", "thp", "compiler", "cxx_flags",
+                        "openssl", "google_benchmark", "git_revision", "date", "load"}) {
     EXPECT_NE(std::find(table.header.begin(), table.header.end(), c), table.header.end()) << c;
   }
   EXPECT_EQ(table.rows.size(), r.speedup.size());
@@ -241,21 +243,23 @@ TEST(ReportCsvTest, SpeedupCsvHasTheDocumentedColumnsAndReadsBack) {
   EXPECT_EQ(table.rows.front()[1], "sequential");
 }
 
-TEST(ReportCsvTest, CppOverCpythonColumnFollowsTheSpeedColumns) {
+TEST(ReportCsvTest, CppOverCpythonHasItsIntervalAndOnlyCpythonRowsHaveIt) {
   const auto r = report::analyze(
       {report::load_record(data("small.json")), report::load_record(data("cpython_small.json"))});
   const auto table = report::parse_csv(report::speedup_csv(r), "speedup.csv");
   const auto at = [&](const std::string& name) {
     return std::find(table.header.begin(), table.header.end(), name) - table.header.begin();
   };
-  EXPECT_EQ(at("cpp_over_cpython"), at("machine_steal") + 1);
-  EXPECT_EQ(at("benchmark"), at("cpp_over_cpython") + 1);
-  EXPECT_LT(at("cpp_over_cpython"), at("cpu_model"));
+  EXPECT_EQ(at("cpp_over_cpython_ci_low"), at("cpp_over_cpython") + 1);
+  EXPECT_EQ(at("cpp_over_cpython_ci_high"), at("cpp_over_cpython") + 2);
   int cpython_rows = 0;
   for (const auto& row : table.rows) {
     const std::string& ratio = row[at("cpp_over_cpython")];
     if (row[at("executor")] == "cpython-sequential") {
       EXPECT_EQ(ratio, "0.125");
+      // One CPython repetition: too few for an interval, so its fields stay empty.
+      EXPECT_EQ(row[at("cpp_over_cpython_ci_low")], "");
+      EXPECT_EQ(row[at("cpp_over_cpython_ci_high")], "");
       ++cpython_rows;
     } else if (row[at("executor")].rfind("cpython-", 0) != 0) {
       EXPECT_EQ(ratio, "") << row[at("executor")];
@@ -271,21 +275,126 @@ TEST(ReportCsvTest, QuotedFieldsRoundTrip) {
   EXPECT_THROW(report::parse_csv("a,b\n1\n", "t.csv"), report::InputError);
 }
 
-TEST(ReportCompareTest, FlagsRowsWithinTheNoise) {
-  const auto a = report::parse_csv(
-      "workload,executor,workers,jobs,job_bytes,median_seconds,cv\n"
-      "sha,thread,2,4,1000,0.100,0.05\n"
-      "sha,process,2,4,1000,0.100,0.01\n",
-      "a.csv");
-  const auto b = report::parse_csv(
-      "workload,executor,workers,jobs,job_bytes,median_seconds,cv\n"
-      "sha,thread,2,4,1000,0.105,0.05\n"
-      "sha,process,2,4,1000,0.150,0.01\n",
-      "b.csv");
-  const std::string text = report::compare(a, "a.csv", b, "b.csv");
-  EXPECT_NE(text.find("1.050x  ~ within noise"), std::string::npos) << text;
-  EXPECT_NE(text.find("1.500x  b slower"), std::string::npos) << text;
-  EXPECT_NE(text.find("1 rows differ beyond the noise, 1 within it"), std::string::npos) << text;
+// loaded.json: 9 paired rounds; the rows at 2 workers ran while another program burned a core.
+TEST(ReportQualityTest, FlagsTheRowsThatAnotherProgramsLoadTouched) {
+  const auto r = report::analyze({report::load_record(data("loaded.json"))});
+  const auto& seq = find_row(r, "sequential", 1, 1000);
+  EXPECT_TRUE(seq.quality.ok()) << seq.quality.text();
+  EXPECT_TRUE(find_row(r, "thread", 1, 1000).quality.ok());
+  const auto& thread2 = find_row(r, "thread", 2, 1000);
+  ASSERT_FALSE(thread2.quality.ok());
+  EXPECT_EQ(thread2.quality.text(), "noisy: other programs busy 1.00 cores");
+  EXPECT_FALSE(find_row(r, "process", 2, 1000).quality.ok());
+  const auto count = report::count_flags(r);
+  EXPECT_EQ(count.rows, 6);
+  EXPECT_EQ(count.flagged, 4);  // thread x2, process x2, process x1 (canary), openmp x2
+}
+
+TEST(ReportQualityTest, FlagsAnImpossibleSpeedupAndASlowCanary) {
+  const auto r = report::analyze({report::load_record(data("loaded.json"))});
+  const auto& openmp = find_row(r, "openmp", 2, 1000);
+  ASSERT_EQ(openmp.quality.reasons.size(), 1u) << openmp.quality.text();
+  EXPECT_EQ(openmp.quality.reasons[0],
+            "speedup 2.75x is above min(workers, cores) = 2: impossible");
+  const auto& process1 = find_row(r, "process", 1, 1000);
+  ASSERT_EQ(process1.quality.reasons.size(), 1u) << process1.quality.text();
+  EXPECT_EQ(process1.quality.reasons[0], "canary 1.50x slower");
+}
+
+TEST(ReportQualityTest, RowsMeasuredAgainstANoisyBaselineAreNoisyToo) {
+  report::Input in = report::load_record(data("loaded.json"));
+  for (auto& s : in.series) {
+    if (s.executor == "sequential") s.counters["machine_busy"].assign(9, 2.0);
+  }
+  const auto r = report::analyze({in});
+  const auto& thread1 = find_row(r, "thread", 1, 1000);
+  ASSERT_FALSE(thread1.quality.ok());
+  EXPECT_EQ(thread1.quality.reasons.back(), "baseline noisy");
+}
+
+TEST(ReportQualityTest, HighSpreadIsFlagged) {
+  report::Input in = report::load_record(data("loaded.json"));
+  for (auto& s : in.series) {
+    if (s.executor == "thread" && s.run_name.find("workers:1/") != std::string::npos) {
+      for (std::size_t k = 0; k < s.seconds.size(); k += 2) s.seconds[k] *= 1.5;
+    }
+  }
+  const auto r = report::analyze({in});
+  const auto& thread1 = find_row(r, "thread", 1, 1000);
+  ASSERT_FALSE(thread1.quality.ok());
+  EXPECT_EQ(thread1.quality.reasons[0].rfind("cv ", 0), 0u) << thread1.quality.text();
+}
+
+TEST(ReportAnalyzeTest, RowsOfTheSameRoundsArePairedWithTheirBaseline) {
+  const auto r = report::analyze({report::load_record(data("loaded.json"))});
+  const auto& thread2 = find_row(r, "thread", 2, 1000);
+  EXPECT_TRUE(thread2.paired);
+  EXPECT_EQ(thread2.speedup.n, 9);
+  // Every round of thread x2 is exactly round k of sequential / 1.6: paired, no spread at all.
+  EXPECT_NEAR(thread2.speedup.value, 1.6, 1e-12);
+  EXPECT_NEAR(thread2.speedup.ci.low, 1.6, 1e-12);
+  EXPECT_NEAR(thread2.speedup.ci.high, 1.6, 1e-12);
+  // Unpaired, the spread of both samples would widen it.
+  report::Input in = report::load_record(data("loaded.json"));
+  for (auto& s : in.series) {
+    if (s.executor == "thread") std::reverse(s.rounds.begin(), s.rounds.end());
+    if (s.executor == "thread") s.rounds.back() = 99;
+  }
+  const auto& unpaired = find_row(report::analyze({in}), "thread", 2, 1000);
+  EXPECT_FALSE(unpaired.paired);
+  EXPECT_LT(unpaired.speedup.ci.low, 1.6);
+  EXPECT_GT(unpaired.speedup.ci.high, 1.6);
+}
+
+TEST(ReportAnalyzeTest, RecommendsTheFewestWorkersWithinFivePercentOfTheBest) {
+  const auto r = report::analyze({report::load_record(data("small.json"))});
+  const auto recs = report::recommend(r);
+  const auto thread = std::find_if(recs.begin(), recs.end(),
+                                   [](const auto& rec) { return rec.executor == "thread"; });
+  ASSERT_NE(thread, recs.end());
+  ASSERT_NE(thread->fewest, nullptr);
+  ASSERT_NE(thread->best, nullptr);
+  EXPECT_LE(thread->fewest->workers, thread->best->workers);
+  const double reach = std::isnan(thread->fewest->speedup.ci.high)
+                           ? thread->fewest->speedup.value
+                           : thread->fewest->speedup.ci.high;
+  EXPECT_GE(reach, 0.95 * thread->best->speedup.value);
+}
+
+TEST(ReportCompareTest, ASignificantSlowdownBeyondTheThresholdFailsTheGate) {
+  TempDir dir;
+  const auto same = run_report({"compare", data("loaded.json"), data("loaded.json")});
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("0 slower, 0 faster, 6 the same, 0 in one run only"), std::string::npos)
+      << same.out;
+  const auto later = run_report({"compare", data("loaded.json"), data("later.json")});
+  EXPECT_EQ(later.status, 1) << later.out << later.err;
+  EXPECT_NE(later.out.find("2 slower, 0 faster, 4 the same"), std::string::npos) << later.out;
+  const auto line_of = [&](const std::string& key) {
+    const auto at = later.out.find(key);
+    return at == std::string::npos ? std::string()
+                                   : later.out.substr(at, later.out.find('\n', at) - at);
+  };
+  EXPECT_NE(line_of("sha thread x2").find("SLOWER"), std::string::npos) << later.out;
+  EXPECT_NE(line_of("sha thread x2").find("1.200 ["), std::string::npos) << later.out;
+  EXPECT_NE(line_of("sha thread x1").find("same"), std::string::npos) << later.out;
+  // A threshold above the slowdowns lets them pass.
+  const auto lenient =
+      run_report({"compare", data("loaded.json"), data("later.json"), "--threshold", "50"});
+  EXPECT_EQ(lenient.status, 0) << lenient.out;
+}
+
+TEST(ReportCompareTest, TakesADirectoryOfRecordsAsOneRun) {
+  TempDir dir;
+  fs::copy_file(data("loaded.json"), dir.path() / "sweep_bench.json");
+  const auto o = run_report({"compare", dir.path().string(), data("loaded.json")});
+  EXPECT_EQ(o.status, 0) << o.out << o.err;
+  const auto empty = run_report({"compare", (dir.path() / "none").string(), data("loaded.json")});
+  EXPECT_EQ(empty.status, 2);
+  fs::create_directory(dir.path() / "empty");
+  const auto no_json = run_report({"compare", (dir.path() / "empty").string(), data("loaded.json")});
+  EXPECT_EQ(no_json.status, 2);
+  EXPECT_NE(no_json.err.find("no *.json benchmark record"), std::string::npos) << no_json.err;
 }
 
 TEST(ReportRunTest, WritesBothCsvFilesAndASummary) {
@@ -295,9 +404,35 @@ TEST(ReportRunTest, WritesBothCsvFilesAndASummary) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(fs::exists(dir.path() / "results" / "speedup.csv"));
   EXPECT_TRUE(fs::exists(dir.path() / "results" / "overhead.csv"));
-  EXPECT_NE(o.out.find("2.00x"), std::string::npos) << o.out;
+  EXPECT_TRUE(fs::exists(dir.path() / "results" / "summary.md"));
+  EXPECT_NE(o.out.find("| thread | 1.00× ["), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("faster than sequential from 256 B"), std::string::npos) << o.out;
-  EXPECT_EQ(files_under(dir.path()).size(), 2u);  // no temporary files left behind
+  EXPECT_EQ(files_under(dir.path()).size(), 3u);  // no temporary files left behind
+}
+
+TEST(ReportRunTest, SummaryMarksFlaggedRowsAndCountsThem) {
+  TempDir dir;
+  const auto o = run_report({data("loaded.json"), "--no-plots", "--results",
+                             (dir.path() / "results").string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find(" 1.60× [1.60, 1.60] ⚠ |\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("| sha thread ×2 (4 jobs of 1.0 kB) | other programs busy 1.00 cores |"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("**4 of 6 rows flagged noisy.**\n"), std::string::npos) << o.out;
+  EXPECT_TRUE(o.out.ends_with("**4 of 6 rows flagged noisy.**\n")) << "ends with the count";
+  std::ifstream saved(dir.path() / "results" / "summary.md");
+  std::stringstream text;
+  text << saved.rdbuf();
+  EXPECT_EQ(text.str(), o.out);
+  const auto strict = run_report({data("loaded.json"), "--no-plots", "--quiet", "--strict",
+                                  "--results", (dir.path() / "results").string()});
+  EXPECT_EQ(strict.status, 3);
+  EXPECT_EQ(strict.err, "report: --strict: 4 of 6 rows flagged noisy (see summary.md)\n");
+  // later.json is the same run on a quiet machine: nothing flagged, so --strict passes.
+  const auto quiet_run = run_report({data("later.json"), "--no-plots", "--quiet", "--strict",
+                                     "--results", (dir.path() / "results").string()});
+  EXPECT_EQ(quiet_run.status, 0) << quiet_run.err;
 }
 
 TEST(ReportRunTest, SummaryHasACpythonBlockPerWorkload) {
@@ -305,19 +440,16 @@ TEST(ReportRunTest, SummaryHasACpythonBlockPerWorkload) {
   const auto o = run_report({data("small.json"), data("cpython_small.json"), "--no-plots",
                              "--results", (dir.path() / "results").string()});
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_NE(o.out.find("sha CPython 3.11.0: 2 jobs"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("speedup over cpython-sequential"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("cpython-thread         1.00x ±0%       1.60x ±0%       1.60x ±0%"),
-            std::string::npos)
-      << o.out;
-  EXPECT_NE(o.out.find("C++ is 8× faster than CPython 3.11.0 per byte (sequential); at 2 "
-                       "workers: 10× faster (thread), 5.31× faster (process)\n"),
-            std::string::npos)
-      << o.out;
+  EXPECT_NE(o.out.find("### sha CPython 3.11.0"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Speedup over cpython-sequential"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("| cpython-thread | 1.00× ["), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("- sequential at 1 worker: 8× faster\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("- thread at 2 workers: 10× faster"), std::string::npos) << o.out;
   // The C++ table keeps to the C++ executors.
-  const auto cpp_table = o.out.substr(0, o.out.find("sha CPython"));
+  const auto cpp_table = o.out.substr(0, o.out.find("### sha CPython"));
   EXPECT_EQ(cpp_table.find("cpython"), std::string::npos) << cpp_table;
-  EXPECT_NE(o.out.find("BM_CPythonThreadPool_RoundTrip workers=2 tasks=1000"), std::string::npos);
+  EXPECT_NE(o.out.find("| BM_CPythonThreadPool_RoundTrip | workers=2 tasks=1000 |"),
+            std::string::npos);
 }
 
 TEST(ReportRunTest, DrawsTheGilPlotsWithGnuplot) {
@@ -417,7 +549,7 @@ TEST(ReportRunTest, UncreatablePlotsExitsTwoAndRemovesTheResultsDirectoryItMade)
   const auto csv_only = run_report({data("small.json"), "--quiet", "--no-plots", "--results",
                                     results.string(), "--plots", plots});
   EXPECT_EQ(csv_only.status, 0) << csv_only.err;
-  EXPECT_EQ(files_under(dir.path()).size(), 2u);
+  EXPECT_EQ(files_under(dir.path()).size(), 3u);
 }
 
 TEST(ReportRunTest, UnwritableResultsDirectoryExitsTwoAndLeavesNoProbe) {
@@ -440,7 +572,8 @@ TEST(ReportRunTest, UnwritableResultsDirectoryExitsTwoAndLeavesNoProbe) {
     // skipped, and the run must succeed and leave no probe file behind.
     EXPECT_EQ(o.status, 0) << o.err;
     std::sort(left.begin(), left.end());
-    EXPECT_EQ(left, (std::vector<fs::path>{results / "overhead.csv", results / "speedup.csv"}));
+    EXPECT_EQ(left, (std::vector<fs::path>{results / "overhead.csv", results / "speedup.csv",
+                                           results / "summary.md"}));
   }
 }
 

@@ -1,6 +1,7 @@
 # Speedup (or efficiency) against worker count, one line per executor, with the ideal line
 # and a marker at the core count. Called by the report program, which sets:
-#   datafile  blocks "workers value low high", one per executor, separated by two blank lines
+#   datafile  blocks "workers value low high flagged", one per executor, two blank lines apart:
+#             the estimate, its 95% interval (the error bar), and 1 for a row flagged noisy
 #   out_png, out_svg   output files
 #   kind      'speedup' or 'efficiency'
 #   executors the executors' names, one word per block (the gil_ plots: c++-thread,
@@ -40,6 +41,9 @@ do for [fmt in 'png svg'] {
   }
   plot for [i = 1 : words(executors)] datafile index (i - 1) using 1:2:3:4 \
          with yerrorlines linewidth 2 pointtype 7 title word(executors, i) noenhanced, \
+       for [i = 1 : words(executors)] datafile index (i - 1) using 1:($5 > 0 ? $2 : NaN) \
+         with points pointtype 6 pointsize 3 linewidth 2 linecolor rgb '#d00000' \
+         title (i == 1 ? 'flagged noisy' : ''), \
        ideal(x) with lines dashtype 3 linecolor rgb 'black' title ideal_title
   set output
 }

@@ -1,0 +1,306 @@
+#include "report/markdown.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "report/plots.hpp"
+#include "report/quality.hpp"
+#include "report/text.hpp"
+
+namespace report {
+namespace {
+
+constexpr std::string_view kFlag = " ⚠";
+
+std::string flag_of(const Quality& q) { return q.ok() ? "" : std::string(kFlag); }
+
+// Speedup per executor (rows) and worker count (columns) of one job set.
+std::string speedup_table(const std::vector<const SpeedupRow*>& group) {
+  std::set<int> worker_set;
+  std::vector<std::string> executors;
+  for (const auto* row : group) {
+    if (is_baseline(row->executor)) continue;
+    worker_set.insert(row->workers);
+    if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
+      executors.push_back(row->executor);
+    }
+  }
+  std::sort(executors.begin(), executors.end(), executor_less);
+  std::string out = "| executor |";
+  std::string rule = "|---|";
+  for (int w : worker_set) {
+    out += fmt::format(" {} worker{} |", w, w == 1 ? "" : "s");
+    rule += "---|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& e : executors) {
+    out += fmt::format("| {} |", e);
+    for (int w : worker_set) {
+      const SpeedupRow* cell = nullptr;
+      for (const auto* row : group) {
+        if (row->executor == e && row->workers == w) cell = row;
+      }
+      out += cell == nullptr ? " - |"
+                             : fmt::format(" {}{} |", times_with_interval(cell->speedup),
+                                           flag_of(cell->quality));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string job_set_line(const std::string& name, const std::vector<const SpeedupRow*>& group) {
+  const SpeedupRow& first = *group.front();
+  const SpeedupRow* base = nullptr;
+  for (const auto* row : group) {
+    if (is_baseline(row->executor)) base = row;
+  }
+  std::string out = fmt::format("{}: {} jobs, {} per job on average, {} in all", name, first.jobs,
+                                human_bytes(std::round(first.job_bytes)),
+                                human_bytes(first.total_bytes));
+  if (base != nullptr) {
+    out += fmt::format("; {} {} (n {}, cv {:.1f}%, {:.0f} MB/s){}", base->executor,
+                       seconds_with_interval(base->time.median, base->time.ci),
+                       base->time.repetitions, base->time.cv * 100, base->mb_per_s,
+                       flag_of(base->quality));
+  }
+  return out + "\n";
+}
+
+// "8.0× faster [7.5, 8.4]" for a C++ ÷ CPython time ratio of 0.125.
+std::string faster_text(const stats::Estimate& r) {
+  const bool ci = !std::isnan(r.ci.low) && !std::isnan(r.ci.high);
+  if (r.value <= 1) {
+    return ci ? fmt::format("{:.3g}× faster [{:.3g}, {:.3g}]", 1 / r.value, 1 / r.ci.high,
+                            1 / r.ci.low)
+              : fmt::format("{:.3g}× faster", 1 / r.value);
+  }
+  return ci ? fmt::format("{:.3g}× slower [{:.3g}, {:.3g}]", r.value, r.ci.low, r.ci.high)
+            : fmt::format("{:.3g}× slower", r.value);
+}
+
+std::string recommendations(const Report& r, const std::string& workload, bool cpython) {
+  std::string out;
+  for (const auto& rec : recommend(r)) {
+    if (rec.workload != workload || is_cpython(rec.executor) != cpython || !rec.fewest) continue;
+    out += fmt::format("- {}: **{} worker{}** ({}{})", rec.executor, rec.fewest->workers,
+                       rec.fewest->workers == 1 ? "" : "s", times_with_interval(rec.fewest->speedup),
+                       flag_of(rec.fewest->quality));
+    if (rec.best != rec.fewest) {
+      out += fmt::format("; the best estimate is {} at {} workers",
+                         times_with_interval(rec.best->speedup), rec.best->workers);
+    }
+    out += "\n";
+  }
+  if (out.empty()) return out;
+  return "\nRecommended worker count: the fewest workers whose interval reaches within 5% of the "
+         "best estimate.\n\n" +
+         out;
+}
+
+std::string cpython_ratios(const std::vector<const SpeedupRow*>& cpy, const std::string& python) {
+  std::vector<std::string> parts;
+  for (const auto* row : cpy) {
+    if (std::isnan(row->cpp_over_cpython.value)) continue;
+    const std::string kind = row->executor.substr(std::string_view("cpython-").size());
+    parts.push_back(fmt::format("{} at {} worker{}: {}{}", kind, row->workers,
+                                row->workers == 1 ? "" : "s", faster_text(row->cpp_over_cpython),
+                                flag_of(row->quality)));
+  }
+  if (parts.empty()) return {};
+  return fmt::format("\nC++ against {} per input byte, same executor kind and workers (95% "
+                     "intervals):\n\n- {}\n",
+                     python, fmt::join(parts, "\n- "));
+}
+
+std::string sweep_tables(const Report& r) {
+  std::string out;
+  const auto bes = break_even(r);
+  for (const auto& sweep : sweeps_of(r)) {
+    std::vector<double> sizes;
+    for (const auto* row : sweep.rows) {
+      if (std::none_of(sizes.begin(), sizes.end(),
+                       [&](double b) { return same_size(b, row->job_bytes); })) {
+        sizes.push_back(row->job_bytes);
+      }
+    }
+    std::sort(sizes.begin(), sizes.end());
+    out += fmt::format("\n## {}: job-size sweep, {} in all\n\nSpeedup over sequential per job "
+                       "size, 95% intervals.\n\n| executor |",
+                       sweep.workload, human_bytes(sweep.total_bytes));
+    std::string rule = "|---|";
+    for (double s : sizes) {
+      out += fmt::format(" {} |", human_bytes(s));
+      rule += "---|";
+    }
+    out += "\n" + rule + "\n";
+    for (const auto& be : bes) {
+      if (be.workload != sweep.workload || !same_size(be.total_bytes, sweep.total_bytes)) continue;
+      out += fmt::format("| {} ×{} |", be.executor, be.workers);
+      for (double s : sizes) {
+        const SpeedupRow* cell = nullptr;
+        for (const auto* row : sweep.rows) {
+          if (row->executor == be.executor && row->workers == be.workers &&
+              same_size(row->job_bytes, s)) {
+            cell = row;
+          }
+        }
+        out += cell ? fmt::format(" {}{} |", times_with_interval(cell->speedup),
+                                  flag_of(cell->quality))
+                    : std::string(" - |");
+      }
+      out += "\n";
+    }
+    out += "\n";
+    for (const auto& be : bes) {
+      if (be.workload != sweep.workload || !same_size(be.total_bytes, sweep.total_bytes)) continue;
+      out += fmt::format("- {} ×{}: faster than sequential from {}; within 90% of ideal from {} "
+                         "(point estimates)\n",
+                         be.executor, be.workers,
+                         be.break_even_bytes ? human_bytes(*be.break_even_bytes) : "no size",
+                         be.near_ideal_bytes ? human_bytes(*be.near_ideal_bytes) : "no size");
+    }
+  }
+  return out;
+}
+
+std::string overhead_table(const Report& r) {
+  if (r.overhead.empty()) return {};
+  std::string out =
+      "\n## Overhead and start-up\n\nPer task (or per iteration, or per worker for start-up "
+      "rows), median with its 95% interval.\n\n| benchmark | args | per task | n | cv |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto& row : r.overhead) {
+    out += fmt::format("| {} | {} | {}{} | {} | {:.1f}% |\n", row.benchmark, row.args,
+                       seconds_with_interval(row.per_task.value, row.per_task.ci),
+                       flag_of(row.quality), row.time.repetitions, row.time.cv * 100);
+  }
+  return out;
+}
+
+// The context of each input file once, as a table of the keys that matter for a figure.
+std::string machine_table(const Report& r) {
+  std::vector<const Context*> contexts;
+  std::set<int> seen;
+  for (const auto& row : r.speedup) {
+    if (seen.insert(row.source).second) contexts.push_back(&row.context);
+  }
+  for (const auto& row : r.overhead) {
+    if (seen.insert(row.source).second) contexts.push_back(&row.context);
+  }
+  if (contexts.empty()) return {};
+  static const std::vector<std::pair<std::string, std::string>> kKeys = {
+      {"executable", "program"},
+      {"cpu_model", "CPU"},
+      {"cpu_vendor", "vendor"},
+      {"cpu_family", "family"},
+      {"cpu_model_number", "model"},
+      {"cpu_stepping", "stepping"},
+      {"cpu_mhz", "MHz"},
+      {"cache_l1d", "L1d"},
+      {"cache_l2", "L2"},
+      {"cache_l3", "L3"},
+      {"hypervisor", "virtual machine"},
+      {"cpus_online", "CPUs online"},
+      {"usable_cpus", "CPUs usable"},
+      {"kernel", "kernel"},
+      {"thp", "transparent huge pages"},
+      {"glibc", "glibc"},
+      {"compiler", "compiler"},
+      {"cxx_flags", "flags"},
+      {"build_type", "build type"},
+      {"openssl", "OpenSSL"},
+      {"onetbb", "oneTBB"},
+      {"boost", "Boost"},
+      {"google_benchmark", "Google Benchmark"},
+      {"google_benchmark_build", "Google Benchmark build"},
+      {"git_revision", "git revision"},
+      {"date", "date"}};
+  std::string out = "\n## Machine\n\n| |";
+  std::string rule = "|---|";
+  for (const auto* c : contexts) {
+    const std::string program = c->get("executable");
+    out += fmt::format(" {} |", program.substr(program.rfind('/') + 1));
+    rule += "---|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& [key, title] : kKeys) {
+    if (key == "executable") continue;
+    if (std::all_of(contexts.begin(), contexts.end(),
+                    [&](const Context* c) { return c->get(key) == "unknown"; })) {
+      continue;
+    }
+    out += fmt::format("| {} |", title);
+    for (const auto* c : contexts) out += fmt::format(" {} |", c->get(key));
+    out += "\n";
+  }
+  return out;
+}
+
+std::string flagged_rows(const Report& r) {
+  std::string out;
+  for (const auto& row : r.speedup) {
+    if (row.quality.ok()) continue;
+    out += fmt::format("| {} {} ×{} ({} jobs of {}) | {} |\n", row.workload, row.executor,
+                       row.workers, row.jobs, human_bytes(std::round(row.job_bytes)),
+                       fmt::join(row.quality.reasons, "; "));
+  }
+  for (const auto& row : r.overhead) {
+    if (row.quality.ok()) continue;
+    out += fmt::format("| {} {} | {} |\n", row.benchmark, row.args,
+                       fmt::join(row.quality.reasons, "; "));
+  }
+  const FlagCount count = count_flags(r);
+  std::string text;
+  if (!out.empty()) {
+    text = "\n## Flagged rows (⚠)\n\nA flagged figure was measured while something disturbed "
+           "it; rerun on a quiet machine before quoting it.\n\n| row | reasons |\n|---|---|\n" +
+           out;
+  }
+  return text + fmt::format("\n**{} of {} rows flagged noisy.**\n", count.flagged, count.rows);
+}
+
+}  // namespace
+
+std::string summary(const Report& r, const SummaryLinks& links) {
+  std::string out = "# Benchmark summary\n\n";
+  if (!r.speedup.empty()) {
+    out += fmt::format("Measured on {}. Every figure is the median of n rounds with its 95% "
+                       "interval; ⚠ marks a row flagged noisy (reasons at the end).\n",
+                       machine_line(r.speedup.front().context));
+  }
+  for (const auto& workload : workloads_of(r)) {
+    const auto cpp = main_group(r, workload, false);
+    const auto cpy = main_group(r, workload, true);
+    if (!cpp.empty()) {
+      out += fmt::format("\n## {}\n\n", workload);
+      out += job_set_line(workload, cpp);
+      out += fmt::format("\nSpeedup over sequential ({} CPUs):\n\n", cpp.front()->context.cpus);
+      out += speedup_table(cpp);
+      out += recommendations(r, workload, false);
+    }
+    if (cpy.empty()) continue;
+    const std::string python = cpython_name(cpy.front()->context);
+    out += fmt::format("\n### {} {}\n\n", workload, python);
+    out += job_set_line(fmt::format("{} on {}", workload, python), cpy);
+    out += fmt::format("\nSpeedup over cpython-sequential ({} CPUs):\n\n",
+                       cpy.front()->context.cpus);
+    out += speedup_table(cpy);
+    out += recommendations(r, workload, true);
+    out += cpython_ratios(cpy, python);
+  }
+  out += sweep_tables(r);
+  out += overhead_table(r);
+  out += machine_table(r);
+  if (!links.plots.empty()) {
+    out += "\n## Plots\n\n";
+    for (const auto& p : links.plots) out += fmt::format("![{}]({})\n", p, p);
+  }
+  out += flagged_rows(r);
+  return out;
+}
+
+}  // namespace report

@@ -1,0 +1,151 @@
+// Stage 2, the model: the records' series as the rows the outputs show. Job-set rows (a
+// workload on an executor at a worker count and job size) with their baseline, and overhead
+// rows (everything else); every figure with its interval (stage 3, statistics.hpp).
+#ifndef REPORT_MODEL_HPP_
+#define REPORT_MODEL_HPP_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/record.hpp"
+#include "report/statistics.hpp"
+
+namespace report {
+
+// The repetitions of one row.
+struct Stats {
+  double median = 0;
+  double cv = 0;  // standard deviation / mean of the repetitions; 0 for one repetition
+  double min = 0;
+  double max = 0;
+  int repetitions = 0;
+  stats::Interval ci{};  // the distribution-free 95% interval of the median (NaN below 6)
+};
+
+Stats stats_of(const std::vector<double>& values);
+
+// The medians of the counters that tell whether a row was disturbed (NaN where the record has
+// none). See tools/report/fields.hpp.
+struct Load {
+  double cores_busy = 0;
+  double machine_busy = 0;
+  double machine_steal = 0;
+  double system_seconds = 0;
+  double minor_faults = 0;
+  double major_faults = 0;
+  double canary_seconds = 0;
+};
+
+// Whether a row's figures can be trusted (filled by assess(), quality.hpp).
+struct Quality {
+  std::vector<std::string> reasons;  // empty: ok
+
+  bool ok() const { return reasons.empty(); }
+  // "ok" or "noisy: <reason>; <reason>".
+  std::string text() const;
+};
+
+// One row of speedup.csv: a workload run by an executor at a worker count and a job size.
+struct SpeedupRow {
+  std::string workload;
+  std::string executor;
+  int workers = 1;
+  double jobs = 0;
+  double job_bytes = 0;    // mean bytes per job
+  double total_bytes = 0;  // bytes of the whole job set
+  std::vector<double> seconds;  // per repetition, for the whole job set
+  std::vector<int> rounds;      // the round of each repetition
+  Stats time;
+  int baseline = -1;  // index in Report::speedup of the sequential row it is measured against
+  bool paired = false;  // speedup bootstrapped over rounds shared with the baseline
+  stats::Estimate speedup{};     // baseline median / median; NaN without a baseline
+  stats::Estimate efficiency{};  // speedup / min(workers, cpus)
+  double mb_per_s = 0;
+  Load load;
+  // CPython rows only: the C++ time per input byte of the matching configuration (executor
+  // without "cpython-", same workload and workers, from the C++ main job set) divided by this
+  // row's time per input byte; < 1 means C++ is faster. NaN otherwise.
+  stats::Estimate cpp_over_cpython{};
+  Quality quality;
+  std::string benchmark;  // the run name it came from
+  int source = 0;
+  Context context;
+};
+
+// One row of overhead.csv: any benchmark that is not a job-set row.
+struct OverheadRow {
+  std::string benchmark;  // family name
+  std::string args;       // "workers=2 tasks=1000000"
+  std::string executor;   // what the row says it is, if it does
+  std::vector<double> seconds;  // per repetition, per iteration
+  Stats time;                   // seconds per iteration
+  // seconds_per_task counter, else 1 / items_per_second, else seconds per iteration; the
+  // interval is the time's, scaled alike.
+  stats::Estimate per_task{};
+  std::string counters;  // the other counters' medians, "name=value;..."
+  Load load;
+  Quality quality;
+  int source = 0;
+  Context context;
+};
+
+struct Report {
+  std::vector<SpeedupRow> speedup;
+  std::vector<OverheadRow> overhead;
+};
+
+// The rows of every input. Speedup is the median time of the baseline (executor
+// "sequential", or "<family>-sequential" for an executor "<family>-<kind>" when present) of the
+// same workload, jobs and job size, from the same file when it has one, divided by the row's
+// median time, with a bootstrap interval paired by round when both rows ran the same rounds.
+// Quality is left empty (assess() fills it).
+Report build_model(const std::vector<Input>& inputs);
+
+// -- views of the model, shared by the outputs -------------------------------------------------
+
+bool is_cpython(std::string_view executor);
+bool is_baseline(std::string_view executor);
+bool executor_less(const std::string& a, const std::string& b);  // the tables' order
+bool same_size(double a, double b);
+std::vector<std::string> workloads_of(const Report& r);
+
+// The rows of one workload that the speedup tables and plots show: the (jobs, job size) group
+// with the most worker counts, among the C++ rows or among the CPython rows.
+std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
+                                          bool cpython);
+
+// Job-size sweeps: rows of one workload and total size that cover at least three job sizes.
+struct Sweep {
+  std::string workload;
+  double total_bytes;
+  std::vector<const SpeedupRow*> rows;
+};
+std::vector<Sweep> sweeps_of(const Report& r);
+
+// The job-size sweep of one executor: the smallest job size from which the executor stays
+// faster than sequential, and from which it stays within 90% of ideal (by the point estimates).
+struct BreakEven {
+  std::string workload;
+  std::string executor;
+  int workers = 0;
+  double total_bytes = 0;
+  std::optional<double> break_even_bytes;
+  std::optional<double> near_ideal_bytes;
+};
+std::vector<BreakEven> break_even(const Report& report);
+
+// Per workload and executor of the main group: the fewest workers whose speedup interval
+// reaches within 5% of the best speedup's estimate.
+struct Recommendation {
+  std::string workload;
+  std::string executor;
+  const SpeedupRow* fewest = nullptr;  // the recommended worker count's row
+  const SpeedupRow* best = nullptr;    // the row with the highest speedup
+};
+std::vector<Recommendation> recommend(const Report& report);
+
+}  // namespace report
+
+#endif  // REPORT_MODEL_HPP_

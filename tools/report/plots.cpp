@@ -1,0 +1,208 @@
+#include "report/plots.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "report/files.hpp"
+#include "report/text.hpp"
+
+namespace report {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An interval end for gnuplot: the estimate itself where there is no interval.
+double end_or(double end, double value) { return std::isnan(end) ? value : end; }
+
+// The rows of one executor in a group, by worker count, as plot_speedup.gp reads them:
+// "workers value low high flagged", the interval of the speedup (or efficiency) and 1 for a
+// row whose quality is not ok.
+std::string speedup_block(const std::vector<const SpeedupRow*>& group, const std::string& executor,
+                          const std::string& kind, const std::string& title, int& flagged) {
+  std::string data = fmt::format("# {}\n", title);
+  std::vector<const SpeedupRow*> rows;
+  for (const auto* row : group) {
+    if (row->executor == executor && !std::isnan(row->speedup.value)) rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->workers < b->workers; });
+  for (const auto* row : rows) {
+    const stats::Estimate& e = kind == "speedup" ? row->speedup : row->efficiency;
+    data += fmt::format("{} {} {} {} {}\n", row->workers, e.value, end_or(e.ci.low, e.value),
+                        end_or(e.ci.high, e.value), row->quality.ok() ? 0 : 1);
+    if (!row->quality.ok()) ++flagged;
+  }
+  return data + "\n\n";
+}
+
+std::string flagged_words(int flagged, int points) {
+  return flagged == 0 ? fmt::format("no point of {} flagged", points)
+                      : fmt::format("{} of {} points flagged noisy (red rings)", flagged, points);
+}
+
+}  // namespace
+
+std::string machine_line(const Context& c) {
+  std::string cpu = c.cpu_model;
+  if (c.get("cpu_family") != "unknown") {
+    cpu += fmt::format(" (family {} model {} stepping {})", c.get("cpu_family"),
+                       c.get("cpu_model_number"), c.get("cpu_stepping"));
+  }
+  std::string kernel = c.get("kernel") == "unknown" ? "" : ", Linux " + c.get("kernel");
+  return fmt::format("{}, {} CPUs{}, {} {} {}, git {}, {}", cpu, c.cpus, kernel, c.compiler,
+                     c.build_type, c.flags == "unknown" ? "" : c.flags, c.git_revision,
+                     c.date.substr(0, 10));
+}
+
+std::string cpython_name(const Context& c) {
+  return c.compiler.starts_with("CPython") ? c.compiler : std::string("CPython");
+}
+
+std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
+  std::vector<PlotJob> jobs;
+  auto make_job = [&](std::string script, std::string data,
+                      std::map<std::string, std::string> vars, const std::string& stem) {
+    PlotJob job;
+    job.script = std::move(script);
+    job.data = std::move(data);
+    job.vars = std::move(vars);
+    job.png = plots / (stem + ".png");
+    job.svg = plots / (stem + ".svg");
+    jobs.push_back(std::move(job));
+  };
+  for (const auto& workload : workloads_of(r)) {
+    auto group = main_group(r, workload, false);
+    if (group.empty()) group = main_group(r, workload, true);  // a CPython record alone
+    if (group.empty()) continue;
+    std::vector<std::string> executors;
+    int max_workers = 1;
+    int points = 0;
+    for (const auto* row : group) {
+      if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
+      if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
+        executors.push_back(row->executor);
+      }
+      max_workers = std::max(max_workers, row->workers);
+      ++points;
+    }
+    if (executors.empty()) continue;
+    std::sort(executors.begin(), executors.end(), executor_less);
+    const SpeedupRow* baseline = nullptr;
+    for (const auto* row : group) {
+      if (is_baseline(row->executor)) baseline = row;
+    }
+    const Context& c = group.front()->context;
+    for (const std::string kind : {"speedup", "efficiency"}) {
+      std::string data;
+      int flagged = 0;
+      for (const auto& e : executors) data += speedup_block(group, e, kind, e, flagged);
+      const std::string title = fmt::format(
+          "{}: {} jobs of {} on average{}; 95% intervals, {}", workload, group.front()->jobs,
+          human_bytes(std::round(group.front()->job_bytes)),
+          baseline ? fmt::format(", sequential {}", human_seconds(baseline->time.median)) : "",
+          flagged_words(flagged, points));
+      make_job("plot_speedup.gp", std::move(data),
+               {{"kind", gnuplot_string(kind)},
+                {"executors", gnuplot_string(fmt::format("{}", fmt::join(executors, " ")))},
+                {"cpus", std::to_string(std::max(1, c.cpus))},
+                {"maxw", std::to_string(max_workers)},
+                {"title_text", gnuplot_string(title)},
+                {"machine", gnuplot_string(machine_line(c))}},
+               fmt::format("{}_{}", kind, workload));
+    }
+    // Both languages' pools, each against its own sequential run.
+    const auto cpp = main_group(r, workload, false);
+    const auto cpy = main_group(r, workload, true);
+    if (cpy.empty()) continue;
+    std::string data;
+    std::vector<std::string> titles;
+    int maxw = 1;
+    int flagged = 0;
+    int gil_points = 0;
+    for (const auto& [group_of, executor, title] :
+         {std::tuple{&cpp, "thread", "c++-thread"}, std::tuple{&cpp, "process", "c++-process"},
+          std::tuple{&cpy, "cpython-thread", "cpython-thread"},
+          std::tuple{&cpy, "cpython-process", "cpython-process"}}) {
+      const std::vector<const SpeedupRow*>& rows = *group_of;
+      int n = 0;
+      for (const auto* row : rows) {
+        if (row->executor != executor || std::isnan(row->speedup.value)) continue;
+        maxw = std::max(maxw, row->workers);
+        ++n;
+      }
+      if (n == 0) continue;
+      gil_points += n;
+      data += speedup_block(rows, executor, "speedup", title, flagged);
+      titles.emplace_back(title);
+    }
+    if (titles.empty()) continue;
+    const Context& gc = cpp.empty() ? cpy.front()->context : cpp.front()->context;
+    make_job("plot_speedup.gp", std::move(data),
+             {{"kind", gnuplot_string("speedup")},
+              {"executors", gnuplot_string(fmt::format("{}", fmt::join(titles, " ")))},
+              {"cpus", std::to_string(std::max(1, gc.cpus))},
+              {"maxw", std::to_string(maxw)},
+              {"title_text",
+               gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}, each over its own "
+                                          "sequential run; {}",
+                                          workload, cpython_name(cpy.front()->context),
+                                          flagged_words(flagged, gil_points)))},
+              {"machine", gnuplot_string(machine_line(gc))}},
+             fmt::format("gil_{}", workload));
+  }
+  for (const auto& sweep : sweeps_of(r)) {
+    std::vector<std::pair<std::string, int>> lines;  // executor, workers
+    for (const auto* row : sweep.rows) {
+      if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
+      const std::pair<std::string, int> key{row->executor, row->workers};
+      if (std::find(lines.begin(), lines.end(), key) == lines.end()) lines.push_back(key);
+    }
+    if (lines.empty()) continue;
+    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? executor_less(a.first, b.first) : a.second < b.second;
+    });
+    std::string data;
+    std::vector<std::string> titles;
+    std::vector<std::string> worker_words;
+    int ideal = 1;
+    int flagged = 0;
+    int points = 0;
+    const Context& c = sweep.rows.front()->context;
+    for (const auto& [e, w] : lines) {
+      data += fmt::format("# {} {}\n", e, w);
+      std::vector<const SpeedupRow*> rows;
+      for (const auto* row : sweep.rows) {
+        if (row->executor == e && row->workers == w) rows.push_back(row);
+      }
+      std::sort(rows.begin(), rows.end(),
+                [](auto* a, auto* b) { return a->job_bytes < b->job_bytes; });
+      for (const auto* row : rows) {
+        const stats::Estimate& s = row->speedup;
+        data += fmt::format("{} {} {} {} {} \"{}\"\n", row->job_bytes, s.value,
+                            end_or(s.ci.low, s.value), end_or(s.ci.high, s.value),
+                            row->quality.ok() ? 0 : 1, human_bytes(row->job_bytes));
+        ++points;
+        if (!row->quality.ok()) ++flagged;
+      }
+      data += "\n\n";
+      titles.push_back(e);
+      worker_words.push_back(std::to_string(w));
+      ideal = std::max(ideal, std::min(w, std::max(1, c.cpus)));
+    }
+    make_job("plot_granularity.gp", std::move(data),
+             {{"titles", gnuplot_string(fmt::format("{}", fmt::join(titles, " ")))},
+              {"workers", gnuplot_string(fmt::format("{}", fmt::join(worker_words, " ")))},
+              {"ideal", std::to_string(ideal)},
+              {"title_text",
+               gnuplot_string(fmt::format("{}: job size sweep, {} in total; 95% intervals, {}",
+                                          sweep.workload, human_bytes(sweep.total_bytes),
+                                          flagged_words(flagged, points)))},
+              {"machine", gnuplot_string(machine_line(c))}},
+             fmt::format("granularity_{}", sweep.workload));
+  }
+  return jobs;
+}
+
+}  // namespace report

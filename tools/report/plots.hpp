@@ -1,0 +1,36 @@
+// Outputs, plots: what gnuplot draws from the model. Speedup and efficiency per workload with
+// each point's 95% interval and flagged points marked, the job-size sweeps, and gil_<workload>
+// (both languages' pools, each against its own sequential run).
+#ifndef REPORT_PLOTS_HPP_
+#define REPORT_PLOTS_HPP_
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "report/model.hpp"
+
+namespace report {
+
+// A plot to draw: gnuplot runs `script` with `vars` set and `datafile` holding `data`.
+struct PlotJob {
+  std::string script;  // plot_speedup.gp or plot_granularity.gp
+  std::string data;    // the data file's text
+  std::map<std::string, std::string> vars;  // gnuplot expressions
+  std::filesystem::path png;
+  std::filesystem::path svg;
+};
+
+std::vector<PlotJob> plot_jobs(const Report& report, const std::filesystem::path& plots);
+
+// The machine in one line, for plot subtitles and the summary: CPU with family, model and
+// stepping, cores, kernel, compiler and flags, git revision, date.
+std::string machine_line(const Context& c);
+
+// "CPython 3.11.7" from a CPython record's context (its compiler), else "CPython".
+std::string cpython_name(const Context& c);
+
+}  // namespace report
+
+#endif  // REPORT_PLOTS_HPP_

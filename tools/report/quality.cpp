@@ -1,0 +1,96 @@
+#include "report/quality.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace report {
+namespace {
+
+// The reasons that the load counters and the spread give, for any row.
+void check_surroundings(const Load& load, const Stats& time, double canary_reference,
+                        const Thresholds& limits, std::vector<std::string>& reasons) {
+  const double other = load.machine_busy - load.cores_busy;
+  if (!std::isnan(other) && other > limits.other_load) {
+    reasons.push_back(fmt::format("other programs busy {:.2f} cores", other));
+  }
+  if (!std::isnan(load.machine_steal) && load.machine_steal > limits.steal) {
+    reasons.push_back(fmt::format("steal {:.2f} cores", load.machine_steal));
+  }
+  if (time.repetitions > 1 && time.cv > limits.cv) {
+    reasons.push_back(fmt::format("cv {:.0f}%", time.cv * 100));
+  }
+  if (!std::isnan(load.canary_seconds) && canary_reference > 0 &&
+      load.canary_seconds > limits.canary * canary_reference) {
+    reasons.push_back(
+        fmt::format("canary {:.2f}x slower", load.canary_seconds / canary_reference));
+  }
+}
+
+}  // namespace
+
+std::string Quality::text() const {
+  return ok() ? std::string("ok") : fmt::format("noisy: {}", fmt::join(reasons, "; "));
+}
+
+void assess(Report& r, const Thresholds& limits) {
+  // The fastest canary of each record: what the host gives when nothing disturbs it.
+  std::map<int, double> reference;
+  auto note = [&](int source, double canary) {
+    if (std::isnan(canary) || canary <= 0) return;
+    auto [it, fresh] = reference.try_emplace(source, canary);
+    if (!fresh) it->second = std::min(it->second, canary);
+  };
+  for (const auto& row : r.speedup) note(row.source, row.load.canary_seconds);
+  for (const auto& row : r.overhead) note(row.source, row.load.canary_seconds);
+  auto reference_of = [&](int source) {
+    const auto it = reference.find(source);
+    return it == reference.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+  };
+
+  for (auto& row : r.speedup) {
+    row.quality.reasons.clear();
+    check_surroundings(row.load, row.time, reference_of(row.source), limits,
+                       row.quality.reasons);
+    const int cpus = row.context.cpus > 0 ? row.context.cpus : row.workers;
+    const int ideal = std::min(row.workers, cpus);
+    if (!std::isnan(row.speedup.value) && row.speedup.value > limits.impossible * ideal) {
+      row.quality.reasons.push_back(fmt::format(
+          "speedup {:.2f}x is above min(workers, cores) = {}: impossible", row.speedup.value,
+          ideal));
+    }
+  }
+  // Then the rows measured against a noisy baseline (the baselines' own flags are final now).
+  std::vector<bool> noisy_base(r.speedup.size(), false);
+  for (std::size_t k = 0; k < r.speedup.size(); ++k) {
+    const int base = r.speedup[k].baseline;
+    noisy_base[k] = base >= 0 && static_cast<std::size_t>(base) != k &&
+                    !r.speedup[static_cast<std::size_t>(base)].quality.ok();
+  }
+  for (std::size_t k = 0; k < r.speedup.size(); ++k) {
+    if (noisy_base[k]) r.speedup[k].quality.reasons.emplace_back("baseline noisy");
+  }
+  for (auto& row : r.overhead) {
+    row.quality.reasons.clear();
+    check_surroundings(row.load, row.time, reference_of(row.source), limits,
+                       row.quality.reasons);
+  }
+}
+
+FlagCount count_flags(const Report& r) {
+  FlagCount c;
+  for (const auto& row : r.speedup) {
+    ++c.rows;
+    if (!row.quality.ok()) ++c.flagged;
+  }
+  for (const auto& row : r.overhead) {
+    ++c.rows;
+    if (!row.quality.ok()) ++c.flagged;
+  }
+  return c;
+}
+
+}  // namespace report
