@@ -33,6 +33,23 @@ import time
 
 PROGRAM = "cpython_bench"
 
+# The names of a row's fields and counters that tools/report reads. They mirror
+# tools/report/fields.hpp string for string (a test compares them); change both together.
+EXECUTOR = "executor"  # sequential, thread, process, ... (here cpython-<kind>)
+WORKLOAD = "workload"  # arcfour, sha
+WORKERS = "workers"
+JOBS = "jobs"
+JOB_BYTES = "job_bytes"  # mean bytes per job
+TOTAL_BYTES = "total_bytes"  # bytes of the whole set
+CORES_BUSY = "cores_busy"  # CPU-seconds per wall second: this process and its descendants
+MACHINE_BUSY = "machine_busy"  # the whole machine, busy (not idle or iowait)
+MACHINE_STEAL = "machine_steal"  # the whole machine, taken by the hypervisor
+SYSTEM_SECONDS = "system_seconds"  # of the process tree, per iteration
+MINOR_FAULTS = "minor_faults"  # of the process tree, per iteration
+MAJOR_FAULTS = "major_faults"  # of the process tree, per iteration
+CANARY_SECONDS = "canary_seconds"  # the slower canary of the two around the timed region
+SECONDS_PER_TASK = "seconds_per_task"  # overhead and start-up rows
+
 # -------------------------------------------------------------------------------------------
 # The jobs: src/jobs/job_sets.hpp, arcfour.cpp, random.cpp and sha256.cpp, in Python.
 
@@ -222,10 +239,11 @@ class JobSet:
 
 
 # -------------------------------------------------------------------------------------------
-# CPU accounting, as sweep_bench does it: the CPU time of this process (all its threads) plus
-# that of every live descendant, read from /proc, and the machine's busy and stolen time from
-# /proc/stat. Worker processes made by a fork server are grandchildren that are still alive
-# when a row ends, so RUSAGE_CHILDREN would not see them.
+# CPU time and page faults, as bench/proc_sample.cpp takes them for the C++ rows: of this
+# process (getrusage(RUSAGE_SELF), all its threads) plus every live descendant (/proc/PID/stat),
+# and the machine's busy and stolen time from /proc/stat. Worker processes made by a fork server
+# are grandchildren that are still alive when a row ends, so RUSAGE_CHILDREN would not see them;
+# a descendant that exits between two samples takes its share with it.
 
 try:
     _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -233,15 +251,19 @@ except (AttributeError, ValueError, OSError):
     _CLOCK_TICKS = 100
 _HAVE_PROC = os.path.exists("/proc/self/stat") and os.path.exists("/proc/stat")
 
-
-def _self_cpu_seconds():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+# Field n of /proc/PID/stat (man 5 proc numbers them from 1) is fields[n - 3] of proc_stats.
+STAT_STATE = 0  # field 3
+STAT_PPID = 1  # field 4
+STAT_SESSION = 3  # field 6
+STAT_MINFLT = 7  # field 10: page faults served without I/O
+STAT_MAJFLT = 9  # field 12: page faults that read from disk
+STAT_UTIME = 11  # field 14, clock ticks
+STAT_STIME = 12  # field 15, clock ticks
 
 
 def proc_stats():
     """(pid, fields) for each process in /proc: the fields of /proc/PID/stat after the command
-    name, so fields[0] is the state, fields[1] the parent pid, fields[11:13] utime and stime."""
+    name, as bytes, indexed by the STAT_* constants."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -255,22 +277,50 @@ def proc_stats():
             yield int(entry), line[paren + 2:].split()
 
 
-def _descendants_cpu_seconds():
+class TreeTotals:
+    """Totals of a set of processes since each started: CPU seconds (user + system), system
+    seconds, minor and major page faults."""
+
+    def __init__(self, seconds=0.0, system=0.0, minor=0, major=0):
+        self.seconds = seconds
+        self.system = system
+        self.minor = minor
+        self.major = major
+
+    def add(self, other):
+        self.seconds += other.seconds
+        self.system += other.system
+        self.minor += other.minor
+        self.major += other.major
+
+
+def _self_totals():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return TreeTotals(usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_minflt,
+                      usage.ru_majflt)
+
+
+def _descendant_totals():
+    """The totals of every live descendant of this process (zombies included: their counts
+    stay in /proc until they are waited for)."""
     procs = {}
     for pid, fields in proc_stats():
         try:
-            procs[pid] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS)
+            utime, stime = int(fields[STAT_UTIME]), int(fields[STAT_STIME])
+            procs[pid] = (int(fields[STAT_PPID]),
+                          TreeTotals((utime + stime) / _CLOCK_TICKS, stime / _CLOCK_TICKS,
+                                     int(fields[STAT_MINFLT]), int(fields[STAT_MAJFLT])))
         except (IndexError, ValueError):
             continue
     tree = {os.getpid()}
-    total = 0.0
+    total = TreeTotals()
     grew = True
     while grew:
         grew = False
-        for pid, (ppid, seconds) in procs.items():
+        for pid, (ppid, totals) in procs.items():
             if pid not in tree and ppid in tree:
                 tree.add(pid)
-                total += seconds
+                total.add(totals)
                 grew = True
     return total
 
@@ -283,40 +333,67 @@ def _machine_seconds():
     return (user + nice + system + irq + softirq) / _CLOCK_TICKS, steal / _CLOCK_TICKS
 
 
-class CpuSample:
+class ProcSample:
     """Taken around a timed region: the /proc reads happen outside what the self time spans."""
 
     def __init__(self, before):
         self.descendants = self.machine = self.steal = None
         if before:
             self._read_proc()
-            self.self_seconds = _self_cpu_seconds()
+            self.self_totals = _self_totals()
         else:
-            self.self_seconds = _self_cpu_seconds()
+            self.self_totals = _self_totals()
             self._read_proc()
 
     def _read_proc(self):
         if not _HAVE_PROC:
             return
         try:
-            self.descendants = _descendants_cpu_seconds()
+            self.descendants = _descendant_totals()
             self.machine, self.steal = _machine_seconds()
         except (OSError, ValueError):
             self.descendants = self.machine = self.steal = None
 
 
-def cpu_counters(before, after, wall):
-    """cores_busy, machine_busy, machine_steal over a timed region of `wall` seconds."""
+def proc_counters(before, after, wall, iterations):
+    """cores_busy, machine_busy and machine_steal over a timed region of `wall` seconds (CPU
+    seconds per wall second); system_seconds, minor_faults and major_faults of the process
+    tree per iteration. Without /proc, only what getrusage tells of this process."""
     out = {}
-    if wall <= 0:
+    if wall <= 0 or iterations < 1:
         return out
+    tree_b, tree_a = TreeTotals(), TreeTotals()
+    tree_b.add(before.self_totals)
+    tree_a.add(after.self_totals)
     if before.descendants is not None and after.descendants is not None:
-        tree = (after.self_seconds + after.descendants) - (before.self_seconds + before.descendants)
-        out["cores_busy"] = max(0.0, tree) / wall
+        tree_b.add(before.descendants)
+        tree_a.add(after.descendants)
+        out[CORES_BUSY] = max(0.0, tree_a.seconds - tree_b.seconds) / wall
+    out[SYSTEM_SECONDS] = max(0.0, tree_a.system - tree_b.system) / iterations
+    out[MINOR_FAULTS] = max(0, tree_a.minor - tree_b.minor) / iterations
+    out[MAJOR_FAULTS] = max(0, tree_a.major - tree_b.major) / iterations
     if before.machine is not None and after.machine is not None:
-        out["machine_busy"] = max(0.0, after.machine - before.machine) / wall
-        out["machine_steal"] = max(0.0, after.steal - before.steal) / wall
+        out[MACHINE_BUSY] = max(0.0, after.machine - before.machine) / wall
+        out[MACHINE_STEAL] = max(0.0, after.steal - before.steal) / wall
     return out
+
+
+# The canary: a fixed single-thread kernel, pure Python (integer mixing over a 256-entry list,
+# the same bytecodes on every call, about a millisecond here), timed on the main thread just
+# before and just after a row's timed region. Its work never changes, so a slower canary means
+# a slower host; the report compares it only with the fastest canary of the same record.
+CANARY_STEPS = 5000
+
+
+def canary_seconds():
+    """Runs the canary once on the calling thread; returns its wall seconds."""
+    table = list(range(256))
+    x = 0x5EED
+    start = time.perf_counter()
+    for k in range(CANARY_STEPS):
+        x = ((x ^ table[x & 255]) * 0x9E3779B1) & 0xFFFFFFFF
+        table[k & 255] = x
+    return time.perf_counter() - start
 
 
 # -------------------------------------------------------------------------------------------
@@ -425,6 +502,8 @@ def _terminate_workers(executor):
 UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 OVERHEAD_WORKERS = 2
 START_ITERATIONS = 5
+# Rounds of a default run: about 3 minutes on the 2-core machine (bench/python/README.md).
+DEFAULT_REPETITIONS = 9
 
 
 class Config:
@@ -442,7 +521,9 @@ class Config:
         return self.name[: -len("/real_time")] if self.name.endswith("/real_time") else self.name
 
 
-def make_row(config, repetitions, index, iterations, wall, cpu, counters):
+def make_row(config, repetitions, round_index, iterations, wall, cpu, counters):
+    """One repetition of a row in Google Benchmark's JSON shape. repetition_index is the round
+    it ran in, so that the report pairs round k of one row with round k of another."""
     per = UNIT_SECONDS[config.unit] * iterations
     row = {
         "name": config.name,
@@ -451,30 +532,65 @@ def make_row(config, repetitions, index, iterations, wall, cpu, counters):
         "run_name": config.name,
         "run_type": "iteration",
         "repetitions": repetitions,
-        "repetition_index": index,
+        "repetition_index": round_index,
         "threads": 1,
         "iterations": iterations,
         "real_time": wall / per,
         "cpu_time": cpu / per,
         "time_unit": config.unit,
-        "executor": config.executor,
+        EXECUTOR: config.executor,
     }
     if config.workload is not None:
-        row["workload"] = config.workload
+        row[WORKLOAD] = config.workload
     for key in sorted(counters):
         row[key] = float(counters[key])
     return row
 
 
-def timed(fn):
-    """Runs fn() once; returns (its result, wall seconds, process CPU seconds, counters)."""
-    before = CpuSample(before=True)
+def timed(fn, iterations=1):
+    """Runs fn() once, `iterations` iterations of a row; returns (its result, wall seconds,
+    process CPU seconds, counters): proc_counters' and canary_seconds, the slower of a canary
+    run just before and one just after, outside the samples."""
+    canary_before = canary_seconds()
+    before = ProcSample(before=True)
     t0 = time.perf_counter()
     result = fn()
     t1 = time.perf_counter()
-    after = CpuSample(before=False)
+    after = ProcSample(before=False)
+    canary_after = canary_seconds()
     wall = t1 - t0
-    return result, wall, after.self_seconds - before.self_seconds, cpu_counters(before, after, wall)
+    counters = proc_counters(before, after, wall, iterations)
+    counters[CANARY_SECONDS] = max(canary_before, canary_after)
+    return result, wall, after.self_totals.seconds - before.self_totals.seconds, counters
+
+
+def run_rounds(configs, repetitions, on_start=None):
+    """Runs every config once per round, for `repetitions` rounds, in an order shuffled afresh
+    each round (seeded by the round, so the same every run), as Google Benchmark's
+    --benchmark_enable_random_interleaving does: a burst of load from elsewhere spreads over
+    all rows, and round k of every row ran in the same stretch of time. Each row's
+    repetition_index is its round. Calls on_start(done, total, config, round) before each run.
+    Returns the rows, config by config, each config's in round order. Raises RowError naming
+    the row when a run raises."""
+    total = len(configs) * repetitions
+    rows = {id(c): [] for c in configs}
+    done = 0
+    for round_index in range(repetitions):
+        order = list(configs)
+        random.Random(round_index).shuffle(order)
+        for c in order:
+            done += 1
+            if on_start is not None:
+                on_start(done, total, c, round_index)
+            try:
+                iterations, wall, cpu, counters = c.run()
+            except KeyboardInterrupt:
+                raise
+            except Exception as e:  # noqa: BLE001 - reported with the row's name
+                raise RowError(f"{c.shown}: {type(e).__name__}: {e}") from e
+            rows[id(c)].append(make_row(c, repetitions, round_index, iterations, wall, cpu,
+                                        counters))
+    return [row for c in configs for row in rows[id(c)]]
 
 
 # What this script imports, for the fork server to import once: a worker forked from the
@@ -517,10 +633,10 @@ class Bench:
                                    f"{checksum} != {job_set.expected}")
             jobs = len(job_set.jobs)
             counters.update({
-                "workers": workers,
-                "jobs": jobs,
-                "job_bytes": job_set.total_bytes / jobs,
-                "total_bytes": job_set.total_bytes,
+                WORKERS: workers,
+                JOBS: jobs,
+                JOB_BYTES: job_set.total_bytes / jobs,
+                TOTAL_BYTES: job_set.total_bytes,
                 "bytes_per_second": job_set.total_bytes / wall,
                 "items_per_second": jobs / wall,
                 "scale": job_set.scale,
@@ -530,6 +646,11 @@ class Bench:
 
     # -- start-up rows --------------------------------------------------------------------
 
+    # The timed region is the one sweep_bench's BM_Startup_* rows time: construct a pool, run
+    # one trivial task per worker to completion (all waiting on a barrier, so that every worker
+    # exists and ran one), shutdown(wait=True); START_ITERATIONS times. It is reported per pool
+    # (real_time) and, like the C++ rows, per worker: seconds_per_task = wall / (iterations *
+    # workers).
     def _start_row(self, kind, workers):
         def run():
             barrier = self.pools.ctx.Barrier(workers) if kind == "process" else None
@@ -543,8 +664,11 @@ class Bench:
                     self.pools.warm_up(pool, workers)
                     self.pools.shutdown(pool)
 
-            _, wall, cpu, _ = timed(start_and_stop)
-            return START_ITERATIONS, wall, cpu, {"workers": workers}
+            _, wall, cpu, counters = timed(start_and_stop, START_ITERATIONS)
+            tasks = START_ITERATIONS * workers
+            counters.update({WORKERS: workers, "items_per_second": tasks / wall,
+                             SECONDS_PER_TASK: wall / tasks})
+            return START_ITERATIONS, wall, cpu, counters
         return run
 
     # -- overhead rows --------------------------------------------------------------------
@@ -571,13 +695,13 @@ class Bench:
 
             fn = {"SubmitThenResult": submit_then_result, "RoundTrip": round_trip,
                   "Map": map_items}[shape]
-            total, wall, cpu, _ = timed(fn)
+            total, wall, cpu, counters = timed(fn)
             if kind == "thread":
                 self.pools.shutdown(pool)
             if total != count * (count - 1) // 2:
                 raise RuntimeError(f"{shape}: wrong sum of the results: {total}")
-            return 1, wall, cpu, {"items_per_second": count / wall,
-                                  "seconds_per_task": wall / count}
+            counters.update({"items_per_second": count / wall, SECONDS_PER_TASK: wall / count})
+            return 1, wall, cpu, counters
         return run
 
     # -- the plan -------------------------------------------------------------------------
@@ -662,27 +786,13 @@ class Bench:
         except Exception as e:  # noqa: BLE001 - one line, not a traceback
             raise RowError(f"preparing: {type(e).__name__}: {e}") from e
         configs = self.configs()
-        total = len(configs) * o.repetitions
-        rows = {id(c): [] for c in configs}
         start = time.monotonic()
-        done = 0
-        for rep in range(o.repetitions):
-            order = list(configs)
-            random.Random(rep).shuffle(order)  # interleaved, as sweep_bench runs
-            for c in order:
-                done += 1
-                progress(f"[{done}/{total}] {c.shown} (repetition {rep + 1}/{o.repetitions}, "
-                         f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
-                try:
-                    iterations, wall, cpu, counters = c.run()
-                except KeyboardInterrupt:
-                    raise
-                except Exception as e:  # noqa: BLE001 - reported with the row's name
-                    raise RowError(f"{c.shown}: {type(e).__name__}: {e}") from e
-                rows[id(c)].append(make_row(c, o.repetitions, rep, iterations, wall, cpu,
-                                            counters))
-        benchmarks = [row for c in configs for row in rows[id(c)]]
-        return benchmarks
+
+        def on_start(done, total, c, round_index):
+            progress(f"[{done}/{total}] {c.shown} (round {round_index + 1}/{o.repetitions}, "
+                     f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
+
+        return run_rounds(configs, o.repetitions, on_start)
 
     def close(self, abort):
         self.pools.close(abort)
@@ -763,9 +873,9 @@ def _git_revision():
         return "unknown"
 
 
-def context(options, bench, benchmarks):
-    impl = platform.python_implementation()
-    version = platform.python_version()
+def benchmark_context():
+    """The keys Google Benchmark writes in the context of every C++ record, with its types, so
+    that the report reads this record as it reads those."""
     ctx = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host_name": socket.gethostname(),
@@ -780,31 +890,93 @@ def context(options, bench, benchmarks):
         ctx["load_avg"] = list(os.getloadavg())
     except OSError:
         pass
-    if hasattr(os, "sched_getaffinity"):
-        ctx["usable_cpus"] = len(os.sched_getaffinity(0))
-    ctx.update({
+    return ctx
+
+
+class ContextError(Exception):
+    """The machine_context program could not be run or printed no JSON object."""
+
+
+MACHINE_CONTEXT_TIMEOUT = 60
+
+
+def machine_context(program):
+    """Runs `program` (the machine_context program of tools/context) and returns the JSON
+    object it prints, as a dict. Raises ContextError with a one-line message when it cannot be
+    run, exits with a non-zero status, or prints anything but a JSON object."""
+    where = f"{PROGRAM}: --machine-context={program}"
+    try:
+        r = subprocess.run([program], stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=MACHINE_CONTEXT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise ContextError(f"{where}: no answer within {MACHINE_CONTEXT_TIMEOUT} s") from None
+    except OSError as e:
+        raise ContextError(f"{where}: cannot run it: {e.strerror or e}") from None
+    if r.returncode != 0:
+        why = (f"killed by signal {-r.returncode}" if r.returncode < 0
+               else f"exited with status {r.returncode}")
+        said = next((line.strip() for line in r.stderr.decode("utf-8", "replace").splitlines()
+                     if line.strip()), "")
+        raise ContextError(f"{where}: {why}" + (f" ({said})" if said else ""))
+    try:
+        value = json.loads(r.stdout, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise ContextError(f"{where}: expected a JSON object on standard output: {e}") from None
+    if not isinstance(value, dict):
+        raise ContextError(f"{where}: expected a JSON object on standard output, got "
+                           f"{type(value).__name__}")
+    return value
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def python_context(options):
+    """The Python build, which stands where a C++ record names its compiler and build type,
+    and this run's settings."""
+    import ssl  # only for its version: hashlib hashes with the same OpenSSL
+
+    impl = platform.python_implementation()
+    version = platform.python_version()
+    return {
         "compiler": f"{impl} {version}",
         "build_type": "python",
-        "cpu_model": _cpu_model(),
-        "git_revision": _git_revision(),
         "python_implementation": impl,
         "python_version": version,
         "python_compiler": platform.python_compiler(),
         "python_executable": sys.executable,
+        "python_openssl": ssl.OPENSSL_VERSION,
         "start_method": options.start_method,
+        "switch_interval_seconds": sys.getswitchinterval(),
         "workers": options.workers,
         "repetitions": options.repetitions,
         "arcfour_scale": options.arcfour_scale,
         "sha_scale": options.sha_scale,
-        "switch_interval_seconds": sys.getswitchinterval(),
-    })
+    }
+
+
+def context(options, bench, benchmarks, machine=None):
+    """The record's context: Google Benchmark's keys; every pair of `machine` (what
+    machine_context printed), or without it cpu_model and git_revision alone; then the Python
+    build and this run's settings, and the cost of making the jobs' data."""
+    ctx = benchmark_context()
+    for key, value in (machine or {}).items():
+        ctx.setdefault(key, value)  # Google Benchmark's keys keep its types
+    for key, read in (("cpu_model", _cpu_model), ("git_revision", _git_revision)):
+        if ctx.get(key, "unknown") == "unknown":
+            ctx[key] = read()
+    # The C++ build's flags say nothing of a Python run; compiler and build_type name the
+    # Python instead (python_context).
+    ctx.pop("cxx_flags", None)
+    ctx.update(python_context(options))
     generation = {}
     for workload, seconds in bench.generation.items():
         entry = {"method": f"random.Random(seed).randbytes({RANDOM_BLOCK}), repeated",
                  "seconds_per_set": seconds}
         sequential = [row["real_time"] * UNIT_SECONDS[row["time_unit"]] for row in benchmarks
-                      if row.get("workload") == workload
-                      and row["executor"] == "cpython-sequential"]
+                      if row.get(WORKLOAD) == workload
+                      and row[EXECUTOR] == "cpython-sequential"]
         if sequential:
             entry["share_of_sequential"] = seconds / statistics.median(sequential)
         generation[workload] = entry
@@ -825,7 +997,7 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
   --scale=S                  sets both --arcfour-scale and --sha-scale
   --arcfour-scale=1          ARCFOUR job sizes: the book's (256 KiB on average) times this
   --sha-scale=32             SHA-256 job sizes: 1 MiB times this (sweep_bench's default)
-  --repetitions=3            repetitions of every row, interleaved
+  --repetitions=9            rounds: each runs every row once, in a shuffled order
   --workloads=arcfour,sha    which job sets
   --executors=sequential,thread,process
                              which executors (pool start-up and overhead rows follow them)
@@ -835,10 +1007,16 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
   --no-overhead              leave out the per-task overhead rows
   --out=FILE                 where the JSON goes (default: standard output); written whole
                              or not at all
+  --machine-context=PROGRAM  run PROGRAM (tools/context's machine_context, which
+                             tools/run_bench.sh passes) and record every pair of the JSON object
+                             it prints in the context, as the C++ records do; without it the
+                             context names only the date, host, CPUs, CPU model and git revision
+                             besides the Python
   --help                     this text
 
 Exit status: 0, 1 when a row failed or the output could not be written (nothing written),
-2 for a bad flag (nothing run), 130 when interrupted (nothing written).
+2 for a bad flag or a failing --machine-context program (nothing run), 130 when interrupted
+(nothing written).
 """
 
 
@@ -847,7 +1025,7 @@ class Options:
         self.workers = [1, 2, 4, 8]
         self.arcfour_scale = 1.0
         self.sha_scale = 32.0
-        self.repetitions = 3
+        self.repetitions = DEFAULT_REPETITIONS
         self.workloads = ["arcfour", "sha"]
         self.executors = ["sequential", "thread", "process"]
         methods = multiprocessing.get_all_start_methods()
@@ -855,6 +1033,7 @@ class Options:
         self.startup = True
         self.overhead = True
         self.out = None
+        self.machine_context = None
 
 
 class FlagError(Exception):
@@ -900,7 +1079,8 @@ def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
     o = Options()
     with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--repetitions",
-                  "--workloads", "--executors", "--start-method", "--out"}
+                  "--workloads", "--executors", "--start-method", "--out",
+                  "--machine-context"}
     k = 0
     while k < len(argv):
         arg = argv[k]
@@ -953,6 +1133,10 @@ def parse_flags(argv):
                 if os.path.isdir(value):
                     _bad(flag, "expected a file name, not a directory")
                 o.out = value
+        elif name == "--machine-context":
+            if not value:
+                _bad(flag, "expected the machine_context program")
+            o.machine_context = value
     for workload, scale in (("arcfour", o.arcfour_scale), ("sha", o.sha_scale)):
         if workload in o.workloads:
             try:
@@ -989,28 +1173,28 @@ def write_atomically(path, text):
 
 
 def summary(benchmarks):
-    """A table on standard error: median time, its spread, speedup, cores busy."""
+    """A table on standard error: median time, its spread, speedup, cores busy, per task."""
     by_name = {}
     for row in benchmarks:
         by_name.setdefault(row["name"], []).append(row)
     lines = []
     baselines = {}
     for name, rows in by_name.items():
-        if rows[0]["executor"] == "cpython-sequential":
-            baselines[rows[0]["workload"]] = statistics.median(r["real_time"] for r in rows)
+        if rows[0][EXECUTOR] == "cpython-sequential":
+            baselines[rows[0][WORKLOAD]] = statistics.median(r["real_time"] for r in rows)
     for name, rows in by_name.items():
         times = [r["real_time"] for r in rows]
         median = statistics.median(times)
         cv = statistics.stdev(times) / statistics.mean(times) if len(times) > 1 else 0.0
         text = (f"  {name[: -len('/real_time')]:<58} {median:10.3f} {rows[0]['time_unit']:<2} "
                 f"(min {min(times):.3f}, max {max(times):.3f}, cv {cv * 100:.1f}%)")
-        workload = rows[0].get("workload")
+        workload = rows[0].get(WORKLOAD)
         if workload in baselines:
             text += f"  speedup {baselines[workload] / median:.2f}x"
-        if "cores_busy" in rows[0]:
-            text += f"  cores_busy {statistics.median(r['cores_busy'] for r in rows):.2f}"
-        if "seconds_per_task" in rows[0]:
-            text += f"  {statistics.median(r['seconds_per_task'] for r in rows) * 1e6:.1f} us/task"
+        if CORES_BUSY in rows[0]:
+            text += f"  cores_busy {statistics.median(r[CORES_BUSY] for r in rows):.2f}"
+        if SECONDS_PER_TASK in rows[0]:
+            text += f"  {statistics.median(r[SECONDS_PER_TASK] for r in rows) * 1e6:.1f} us/task"
         lines.append(text)
     return "\n".join(lines)
 
@@ -1029,6 +1213,13 @@ def main(argv=None):
     if options is None:
         sys.stdout.write(USAGE)
         return 0
+    machine = None
+    if options.machine_context is not None:
+        try:
+            machine = machine_context(options.machine_context)
+        except ContextError as e:
+            print(e, file=sys.stderr)
+            return 2
 
     bench = Bench(options)
     try:
@@ -1052,7 +1243,7 @@ def main(argv=None):
         progress(f"failed: {e}; nothing written")
         return 1
 
-    record = {"context": context(options, bench, benchmarks), "benchmarks": benchmarks}
+    record = {"context": context(options, bench, benchmarks, machine), "benchmarks": benchmarks}
     text = json.dumps(record, indent=2, allow_nan=False) + "\n"
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -1,5 +1,7 @@
-"""Tests of cpython_bench.py: the jobs against the book's and the C++ jobs' values, the flags,
-a tiny real run whose JSON the report program can read, and a clean Ctrl-C.
+"""Tests of cpython_bench.py: the jobs against the book's and the C++ jobs' values, the field
+names against tools/report/fields.hpp, the rounds, the canary and the process-tree counters, the
+flags, --machine-context, a tiny real run whose JSON the report program can read, and a clean
+Ctrl-C.
 
 Run from the repository root:  python3 -m unittest discover -s bench/python -p 'test_*.py'
 """
@@ -9,14 +11,17 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "cpython_bench.py")
+FIELDS_HPP = os.path.join(HERE, "..", "..", "tools", "report", "fields.hpp")
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
@@ -114,6 +119,123 @@ class JobSetTest(unittest.TestCase):
         self.assertEqual(cb.fold(expected), int(expected[:16], 16))
 
 
+class FieldNamesTest(unittest.TestCase):
+    @unittest.skipUnless(os.path.exists(FIELDS_HPP), "needs tools/report/fields.hpp")
+    def test_the_names_mirror_fields_hpp(self):
+        with open(FIELDS_HPP) as f:
+            header = dict(re.findall(r'\bk(\w+) = "([^"]*)"', f.read()))
+        self.assertTrue(header)
+        for name, value in header.items():
+            constant = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()  # kJobBytes: JOB_BYTES
+            with self.subTest(name=name):
+                self.assertEqual(getattr(cb, constant), value)
+
+
+class FakeConfig:
+    """A row that records the order it ran in."""
+
+    def __init__(self, name, calls):
+        self.name = f"BM_Fake_{name}/real_time"
+        self.shown = name
+        self.executor = "cpython-fake"
+        self.workload = None
+        self.unit = "ms"
+        self.family_index = self.instance_index = 0
+        self.calls = calls
+
+    def run(self):
+        self.calls.append(self.name)
+        return 1, 0.001, 0.0, {"call": len(self.calls) - 1}
+
+
+class RoundsTest(unittest.TestCase):
+    def test_repetition_index_is_the_round(self):
+        calls = []
+        configs = [FakeConfig(name, calls) for name in "abcde"]
+        started = []
+        rows = cb.run_rounds(configs, 4, lambda done, total, c, k: started.append((done, k)))
+        self.assertEqual(len(rows), 20)
+        self.assertEqual(started, [(n + 1, n // 5) for n in range(20)])
+        for row in rows:
+            with self.subTest(name=row["name"], round=row["repetition_index"]):
+                # Round k ran calls 5k to 5k + 4: every row once, and no row of another round.
+                self.assertEqual(int(row["call"]) // 5, row["repetition_index"])
+                self.assertEqual(row["repetitions"], 4)
+        for config in configs:
+            mine = [r for r in rows if r["name"] == config.name]
+            self.assertEqual([r["repetition_index"] for r in mine], [0, 1, 2, 3])
+        # Shuffled: not every round runs the rows in the same order, and the order is seeded.
+        orders = {tuple(calls[5 * k: 5 * k + 5]) for k in range(4)}
+        self.assertGreater(len(orders), 1)
+        again = []
+        cb.run_rounds([FakeConfig(name, again) for name in "abcde"], 4)
+        self.assertEqual(again, calls)
+
+    def test_a_failing_row_is_named(self):
+        calls = []
+        bad = FakeConfig("bad", calls)
+        bad.run = lambda: 1 / 0
+        with self.assertRaisesRegex(cb.RowError, "^bad: ZeroDivisionError"):
+            cb.run_rounds([FakeConfig("good", calls), bad], 2)
+
+
+class CanaryTest(unittest.TestCase):
+    def test_canary_takes_time(self):
+        seconds = [cb.canary_seconds() for _ in range(3)]
+        self.assertTrue(all(s > 0 for s in seconds), seconds)
+
+    def test_timed_records_the_canary_and_the_counters(self):
+        result, wall, cpu, counters = cb.timed(lambda: sum(range(100000)), iterations=2)
+        self.assertEqual(result, sum(range(100000)))
+        self.assertGreater(wall, 0)
+        self.assertGreaterEqual(cpu, 0)
+        self.assertGreater(counters[cb.CANARY_SECONDS], 0)
+        for name in (cb.SYSTEM_SECONDS, cb.MINOR_FAULTS, cb.MAJOR_FAULTS):
+            self.assertGreaterEqual(counters[name], 0, name)
+
+
+@unittest.skipUnless(os.path.exists("/proc/self/stat"), "needs /proc")
+class ProcessTreeTest(unittest.TestCase):
+    def test_a_descendants_cpu_and_faults_count(self):
+        # A child that, when told to, touches 64 MiB and spins for 0.2 s of CPU time.
+        with subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent("""
+                import sys, time
+                print("started", flush=True)
+                sys.stdin.readline()
+                data = b"x" * (64 << 20)
+                end = time.process_time() + 0.2
+                while time.process_time() < end:
+                    pass
+                print("done", flush=True)
+                sys.stdin.readline()
+            """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
+            self.assertEqual(child.stdout.readline(), "started\n")
+            before = cb._descendant_totals()
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            self.assertEqual(child.stdout.readline(), "done\n")
+            after = cb._descendant_totals()
+        # 64 MiB is 16384 pages of 4 KiB, or 32 huge pages.
+        self.assertGreaterEqual(after.minor - before.minor, 32)
+        self.assertGreaterEqual(after.seconds - before.seconds, 0.1)
+        self.assertGreaterEqual(after.system, before.system)
+        self.assertGreaterEqual(after.major, before.major)
+
+    def test_counters_per_iteration(self):
+        before = cb.ProcSample(before=True)
+        data = b"y" * (16 << 20)
+        after = cb.ProcSample(before=False)
+        del data
+        one = cb.proc_counters(before, after, 0.5, 1)
+        four = cb.proc_counters(before, after, 0.5, 4)
+        for name in (cb.SYSTEM_SECONDS, cb.MINOR_FAULTS, cb.MAJOR_FAULTS):
+            self.assertGreaterEqual(one[name], 0, name)
+            self.assertAlmostEqual(four[name] * 4, one[name], msg=name)
+        self.assertGreater(one[cb.MINOR_FAULTS], 0)
+        self.assertEqual(one[cb.CORES_BUSY], four[cb.CORES_BUSY])  # per second, not per iteration
+
+
 class FlagTest(unittest.TestCase):
     BAD = [
         (["--workers=0"], "--workers=0"),
@@ -131,6 +253,7 @@ class FlagTest(unittest.TestCase):
         (["--frobnicate"], "--frobnicate"),
         (["extra"], "extra"),
         (["--workers"], "--workers"),
+        (["--machine-context="], "--machine-context="),
     ]
 
     def test_bad_flags_exit_2_with_one_line_and_write_nothing(self):
@@ -157,6 +280,9 @@ class FlagTest(unittest.TestCase):
         r = run_script("--help", timeout=60)
         self.assertEqual(r.returncode, 0)
         self.assertIn("--workers=1,2,4,8", r.stdout)
+        self.assertIn(f"--repetitions={cb.DEFAULT_REPETITIONS} ", r.stdout)
+        self.assertIn("--machine-context=PROGRAM", r.stdout)
+        self.assertIn("run_bench.sh", r.stdout)
         self.assertEqual(r.stderr, "")
 
 
@@ -167,11 +293,13 @@ def reject_constant(name):
 class TinyRunTest(unittest.TestCase):
     """One short run of everything, checked against what tools/report reads."""
 
+    ROUNDS = 2
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.out = os.path.join(cls.tmp.name, "cpython.json")
-        cls.result = run_script("--scale=0.001", "--repetitions=1", "--workers=1,2",
+        cls.result = run_script("--scale=0.001", f"--repetitions={cls.ROUNDS}", "--workers=1,2",
                                 f"--out={cls.out}")
         cls.record = None
         if cls.result.returncode == 0:
@@ -191,14 +319,19 @@ class TinyRunTest(unittest.TestCase):
         self.assertEqual(self.result.stdout, "")
         self.assertIn("[1/", self.result.stderr)
 
-    def test_context(self):
+    def test_minimal_context_without_machine_context(self):
         ctx = self.record["context"]
-        for key in ("date", "host_name", "num_cpus", "load_avg", "cpu_model",
-                    "python_version", "python_implementation", "start_method", "data_generation"):
+        for key in ("date", "host_name", "executable", "num_cpus", "load_avg", "caches",
+                    "cpu_model", "git_revision", "compiler", "build_type", "python_version",
+                    "python_implementation", "python_compiler", "python_executable",
+                    "start_method", "switch_interval_seconds", "data_generation"):
             self.assertIn(key, ctx)
         self.assertIsInstance(ctx["num_cpus"], int)
         self.assertTrue(all(isinstance(v, (int, float)) for v in ctx["load_avg"]))
+        self.assertTrue(ctx["compiler"].startswith(ctx["python_implementation"]))
+        self.assertEqual(ctx["repetitions"], self.ROUNDS)
         self.assertEqual(set(ctx["data_generation"]), {"arcfour", "sha"})
+        self.assertNotIn("usable_cpus", ctx)  # machine_context's, not gathered here
 
     def test_rows_in_google_benchmark_shape(self):
         for row in self.rows:
@@ -208,8 +341,7 @@ class TinyRunTest(unittest.TestCase):
                 self.assertIn(row["time_unit"], ("ns", "us", "ms", "s"))
                 self.assertGreater(row["real_time"], 0)
                 self.assertGreaterEqual(row["cpu_time"], 0)
-                self.assertEqual(row["repetitions"], 1)
-                self.assertEqual(row["repetition_index"], 0)
+                self.assertEqual(row["repetitions"], self.ROUNDS)
                 self.assertTrue(row["name"].endswith("/real_time"))
                 self.assertIn(row["executor"], ("cpython-sequential", "cpython-thread",
                                                 "cpython-process"))
@@ -217,6 +349,35 @@ class TinyRunTest(unittest.TestCase):
                     if key not in ("name", "run_name", "run_type", "time_unit", "executor",
                                    "workload"):
                         self.assertIsInstance(value, (int, float), key)
+
+    def test_every_row_once_a_round(self):
+        rounds = {}
+        for row in self.rows:
+            rounds.setdefault(row["name"], []).append(row["repetition_index"])
+        for name, seen in rounds.items():
+            self.assertEqual(seen, list(range(self.ROUNDS)), name)
+
+    def test_every_row_has_the_canary_and_the_process_tree_counters(self):
+        for row in self.rows:
+            with self.subTest(name=row["name"]):
+                self.assertGreater(row[cb.CANARY_SECONDS], 0)
+                for name in (cb.SYSTEM_SECONDS, cb.MINOR_FAULTS, cb.MAJOR_FAULTS, cb.CORES_BUSY,
+                             cb.MACHINE_BUSY, cb.MACHINE_STEAL):
+                    self.assertGreaterEqual(row[name], 0, name)
+
+    def test_start_rows_per_worker(self):
+        start = [r for r in self.rows if "_Start/" in r["name"]]
+        self.assertEqual(len(start), 4 * self.ROUNDS)
+        for r in start:
+            with self.subTest(name=r["name"]):
+                self.assertEqual(r["time_unit"], "us")
+                self.assertEqual(r["iterations"], cb.START_ITERATIONS)
+                # real_time is per pool; seconds_per_task = wall / (iterations * workers).
+                wall = r["real_time"] * 1e-6 * r["iterations"]
+                tasks = r["iterations"] * r[cb.WORKERS]
+                self.assertAlmostEqual(r[cb.SECONDS_PER_TASK], wall / tasks)
+                self.assertAlmostEqual(r["items_per_second"], tasks / wall,
+                                       delta=1e-6 * tasks / wall)
 
     def test_sweep_rows(self):
         sweep = [r for r in self.rows if "workload" in r]
@@ -273,10 +434,7 @@ class TinyRunTest(unittest.TestCase):
             # Not sweep rows for the report: no jobs or job_bytes counters.
             self.assertNotIn("jobs", r)
             self.assertNotIn("job_bytes", r)
-            if "_Start/" in r["name"]:
-                self.assertEqual(r["time_unit"], "us")
-                self.assertEqual(r["iterations"], cb.START_ITERATIONS)
-            else:
+            if "_Start/" not in r["name"]:
                 count = int(re.search(r"(tasks|items):(\d+)", r["name"]).group(2))
                 seconds = r["real_time"] * 1e-3
                 self.assertAlmostEqual(r["seconds_per_task"], seconds / count)
@@ -284,10 +442,86 @@ class TinyRunTest(unittest.TestCase):
                                        delta=1e-6 * count / seconds)
 
 
+def write_program(directory, body):
+    """An executable Python script in `directory` with `body` as its code; returns its path."""
+    path = os.path.join(directory, "machine_context")
+    with open(path, "w") as f:
+        f.write(f"#!{sys.executable}\n{textwrap.dedent(body)}")
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
+
+
+class MachineContextTest(unittest.TestCase):
+    # A run of one short row: what is tested is the context.
+    QUICK = ["--workloads=sha", "--executors=sequential", "--no-startup", "--no-overhead",
+             "--scale=0.001", "--repetitions=1"]
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.program_dir = tempfile.mkdtemp(dir=tmp.name)
+        self.out_dir = tempfile.mkdtemp(dir=tmp.name)
+        self.out = os.path.join(self.out_dir, "cpython.json")
+
+    def test_every_pair_goes_into_the_context(self):
+        program = write_program(self.program_dir, """
+            import json
+            print(json.dumps({"cpu_model": "Fake CPU 9000", "kernel": "6.1.0-fake",
+                              "cache_l2": "512 KiB", "usable_cpus": "1", "compiler": "g++ 12.2.0",
+                              "cxx_flags": "-O2", "num_cpus": "99"}))
+        """)
+        r = run_script(*self.QUICK, f"--machine-context={program}", f"--out={self.out}",
+                       timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.out) as f:
+            ctx = json.load(f)["context"]
+        self.assertEqual(ctx["cpu_model"], "Fake CPU 9000")
+        self.assertEqual(ctx["kernel"], "6.1.0-fake")
+        self.assertEqual(ctx["cache_l2"], "512 KiB")
+        self.assertEqual(ctx["usable_cpus"], "1")
+        # Google Benchmark's keys keep its types; the Python names the build.
+        self.assertIsInstance(ctx["num_cpus"], int)
+        self.assertTrue(ctx["compiler"].startswith(ctx["python_implementation"]))
+        self.assertEqual(ctx["build_type"], "python")
+        self.assertNotIn("cxx_flags", ctx)
+        for key in ("python_version", "python_executable", "start_method",
+                    "switch_interval_seconds", "git_revision", "date", "host_name"):
+            self.assertIn(key, ctx)
+
+    def assert_refused(self, program, named):
+        r = run_script(*self.QUICK, f"--machine-context={program}", f"--out={self.out}",
+                       timeout=120)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertIn(f"--machine-context={program}", r.stderr)
+        self.assertIn(named, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(os.listdir(self.out_dir), [])
+
+    def test_a_failing_program_exits_2_writing_nothing(self):
+        program = write_program(self.program_dir, """
+            import sys
+            print("machine_context: cannot read /proc", file=sys.stderr)
+            sys.exit(3)
+        """)
+        self.assert_refused(program, "status 3 (machine_context: cannot read /proc)")
+
+    def test_output_that_is_not_a_json_object_exits_2(self):
+        for body, named in (('print("cpu_model=x")', "JSON object"),
+                            ('print("[1, 2]")', "got list"),
+                            ('print(\'{"mhz": NaN}\')', "NaN")):
+            with self.subTest(body=body):
+                self.assert_refused(write_program(self.program_dir, body), named)
+
+    def test_a_missing_program_exits_2(self):
+        self.assert_refused(os.path.join(self.program_dir, "absent"), "cannot run it")
+
+
 def session_processes(sid):
     """Live processes (not zombies) of a session."""
     return [pid for pid, fields in cb.proc_stats()
-            if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z"]
+            if len(fields) > cb.STAT_SESSION and int(fields[cb.STAT_SESSION]) == sid
+            and fields[cb.STAT_STATE] != b"Z"]
 
 
 @unittest.skipUnless(os.path.isdir("/proc"), "needs /proc to find leftover processes")
