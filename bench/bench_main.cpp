@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -34,21 +37,24 @@ std::optional<std::string_view> flag_value(std::string_view arg) {
   return arg.substr(eq + 1);
 }
 
-void print_help(const Program& program) {
+void print_help(const Program& program, const std::vector<Flag>& flags) {
   std::printf("usage: %s [FLAGS]\n%s\n\nThis program's flags:\n", program.name.c_str(),
               program.summary.c_str());
-  for (const Flag& flag : program.flags) {
+  for (const Flag& flag : flags) {
     const std::string shown = flag.value.empty() ? flag.name : flag.name + "=" + flag.value;
     std::printf("  %-28s %s\n", shown.c_str(), flag.help.c_str());
   }
   std::printf("  %-28s %s\n", "-h, --help", "this text");
-  std::printf("\nGoogle Benchmark's flags");
-  if (!program.defaults.empty()) {
-    std::string defaults;
-    for (const auto& d : program.defaults) defaults += " " + d;
-    std::printf(" (this program's defaults:%s)", defaults.c_str());
-  }
-  std::printf(":\n");
+  std::printf(
+      "\nRounds: --benchmark_repetitions=N is the number of rounds. Each round runs every\n"
+      "selected row once, in a shuffled order; then rows whose 95%% interval of the median is\n"
+      "wider than --max_ci get more rounds (with the rows they are compared with), up to\n"
+      "--max_rounds. The record (--benchmark_out, written at the end) holds every round of\n"
+      "every row, repetition_index = round; it has no aggregates, so\n"
+      "--benchmark_report_aggregates_only and --benchmark_display_aggregates_only are refused.\n");
+  std::printf("\nGoogle Benchmark's flags (this program's defaults:");
+  for (const auto& d : program.defaults) std::printf(" %s", d.c_str());
+  std::printf(" --benchmark_enable_random_interleaving=true):\n");
   std::fflush(stdout);
   benchmark::PrintDefaultHelp();
 }
@@ -97,7 +103,7 @@ void check_benchmark_flag(std::string_view arg) {
 
 // The one-line message for an argument that benchmark::Initialize() left in argv, with what it
 // wrote on std::cerr about it ("The value of flag --x is expected to be a double, but ...").
-std::string leftover_message(const Program& program, std::string_view arg,
+std::string leftover_message(const std::vector<Flag>& own, std::string_view arg,
                              const std::string& complaint) {
   const std::string_view name = flag_name(arg);
   const auto value = flag_value(arg);
@@ -113,9 +119,9 @@ std::string leftover_message(const Program& program, std::string_view arg,
            "=VALUE (see --help)";
   }
   if (arg.starts_with("-")) {
-    std::string accepted = program.flags.empty() ? "expected --help" : "expected one of ";
-    for (const Flag& flag : program.flags) accepted += flag.name + ", ";
-    if (!program.flags.empty()) accepted += "--help,";
+    std::string accepted = "expected one of ";
+    for (const Flag& flag : own) accepted += flag.name + ", ";
+    accepted += "--help,";
     return "unknown flag " + cli::quoted(name) + ": " + accepted +
            " or a --benchmark_* flag of Google Benchmark (see --help)";
   }
@@ -159,54 +165,173 @@ class FilterLineRewriter : public std::streambuf {
   std::string line_;
 };
 
+// Google Benchmark's reading of a boolean flag's value (IsTruthyFlagValue): "" and anything
+// but 0, f, n, false, no and off (in any case) is true.
+bool truthy(std::string_view value) {
+  std::string lower(value);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return !(lower == "0" || lower == "f" || lower == "n" || lower == "false" || lower == "no" ||
+           lower == "off");
+}
+
+// The value of `name` among `flags` ("--name=VALUE"), or `otherwise`.
+std::string value_of(const std::vector<std::string>& flags, std::string_view name,
+                     std::string_view otherwise) {
+  for (const std::string& f : flags) {
+    if (flag_name(f) == name) return std::string(flag_value(f).value_or(otherwise));
+  }
+  return std::string(otherwise);
+}
+
+// Whether the boolean flag `name` is on among `flags` ("--name" alone counts as true).
+bool switched_on(const std::vector<std::string>& flags, std::string_view name) {
+  bool on = false;
+  for (const std::string& f : flags) {
+    if (flag_name(f) == name) on = truthy(flag_value(f).value_or(""));
+  }
+  return on;
+}
+
+// Takes the flags that rounds replace or that this file handles itself out of `flags` (the
+// rest go to benchmark::Initialize()) and into `settings`. Throws UsageError.
+std::vector<std::string> take_own_benchmark_flags(const std::vector<std::string>& flags,
+                                                  Settings& settings) {
+  std::vector<std::string> rest;
+  settings.out_format = "json";
+  for (const std::string& f : flags) {
+    const std::string_view name = flag_name(f);
+    const auto value = flag_value(f);
+    if (name == "--benchmark_report_aggregates_only" ||
+        name == "--benchmark_display_aggregates_only") {
+      if (switched_on({f}, name)) {
+        throw UsageError(cli::invalid(name, value.value_or("")) +
+                         "this program records every round and no aggregates; the report "
+                         "computes medians and intervals from the rounds (expected false)");
+      }
+      continue;
+    }
+    const bool ours = name == "--benchmark_repetitions" || name == "--benchmark_out" ||
+                      name == "--benchmark_out_format";
+    if (!ours) {
+      rest.push_back(f);
+      continue;
+    }
+    if (!value) {
+      throw UsageError("missing value for " + std::string(name) + ": expected " +
+                       std::string(name) + "=VALUE (see --help)");
+    }
+    if (name == "--benchmark_repetitions") {
+      settings.rounds.min_rounds = cli::parse_int(name, *value, 1, 1000, " (the number of rounds)");
+    } else if (name == "--benchmark_out") {
+      settings.out = *value;
+    } else {
+      settings.out_format = *value;
+    }
+  }
+  return rest;
+}
+
+// A reporter for --benchmark_out_format.
+std::unique_ptr<benchmark::BenchmarkReporter> make_file_reporter(const std::string& format) {
+  if (format == "console") {
+    return std::make_unique<benchmark::ConsoleReporter>(benchmark::ConsoleReporter::OO_None);
+  }
+  if (format == "csv") {
+    BENCHMARK_DISABLE_DEPRECATED_WARNING
+    return std::make_unique<benchmark::CSVReporter>();
+    BENCHMARK_RESTORE_DEPRECATED_WARNING
+  }
+  return std::make_unique<benchmark::JSONReporter>();
+}
+
+// Explains Google Benchmark's "Library was built as DEBUG" banner, if the library prints it.
+void note_library_build() {
+  std::ostringstream banner;
+  benchmark::BenchmarkReporter::PrintBasicContext(&banner, benchmark::BenchmarkReporter::Context());
+  if (banner.str().find("Library was built as DEBUG") == std::string::npos) return;
+#ifdef NDEBUG
+  std::fprintf(stderr,
+               "note: the Google Benchmark library is a debug build (Debian's package is); its "
+               "warning below concerns the library's own bookkeeping around each run, not the "
+               "timed code, which this program's %s build compiles with optimization\n",
+               FUTURES_BENCH_BUILD_TYPE);
+#else
+  std::fprintf(stderr,
+               "note: this program is a %s build, without NDEBUG: its timings are not the "
+               "release build's (use the release preset for numbers)\n",
+               FUTURES_BENCH_BUILD_TYPE);
+#endif
+}
+
 }  // namespace
 
-std::vector<std::string> initialize(const Program& program, int argc, char** argv) {
-  std::vector<std::string> flags;
+Settings initialize(const Program& program, int argc, char** argv) {
+  Settings settings;
+  std::vector<Flag> own = program.flags;
+  own.push_back({"--max_rounds", "N",
+                 "most rounds of a row whose 95% interval of the median is wider than --max_ci, "
+                 "1 to 1000 (default 15)",
+                 [&settings](std::string_view v) {
+                   settings.rounds.max_rounds = cli::parse_int("--max_rounds", v, 1, 1000);
+                 }});
+  own.push_back({"--max_ci", "X",
+                 "widest accepted half-width of that interval, relative to the median, 0 to 1 "
+                 "(default 0.05: ±5%)",
+                 [&settings](std::string_view v) {
+                   settings.rounds.max_ci = cli::parse_number("--max_ci", v, 0, 1);
+                 }});
+  std::vector<std::string>& flags = settings.flags;
+  std::vector<std::string> for_library;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string_view arg = argv[i];
       if (arg == "--") break;
       if (arg == "-h" || arg == "--help") {
-        print_help(program);
+        print_help(program, own);
         std::exit(0);
       }
     }
     for (int i = 1; i < argc; ++i) {
       const std::string_view arg = argv[i];
       const std::string_view name = flag_name(arg);
-      const auto own = std::find_if(program.flags.begin(), program.flags.end(),
-                                    [&](const Flag& f) { return f.name == name; });
-      if (own == program.flags.end()) {
+      const auto it =
+          std::find_if(own.begin(), own.end(), [&](const Flag& f) { return f.name == name; });
+      if (it == own.end()) {
         check_benchmark_flag(arg);
         flags.emplace_back(arg);
         continue;
       }
       const auto value = flag_value(arg);
-      if (own->value.empty() && value) {
-        throw UsageError(cli::invalid(own->name, *value) + own->name +
+      if (it->value.empty() && value) {
+        throw UsageError(cli::invalid(it->name, *value) + it->name +
                          " is a switch and takes no value");
       }
-      if (!own->value.empty() && !value) {
-        throw UsageError("missing value for " + own->name + ": expected " + own->name + "=" +
-                         own->value + ": " + own->help);
+      if (!it->value.empty() && !value) {
+        throw UsageError("missing value for " + it->name + ": expected " + it->name + "=" +
+                         it->value + ": " + it->help);
       }
-      own->set(value.value_or(std::string_view{}));
+      it->set(value.value_or(std::string_view{}));
     }
+    std::vector<std::string> defaults = program.defaults;
+    defaults.emplace_back("--benchmark_enable_random_interleaving=true");
+    for (const auto& d : defaults) {
+      const bool given = std::any_of(flags.begin(), flags.end(), [&](const std::string& f) {
+        return flag_name(f) == flag_name(d);
+      });
+      if (!given) flags.push_back(d);
+    }
+    for_library = take_own_benchmark_flags(flags, settings);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", program.name.c_str(), e.what());
     std::exit(2);
   }
-  for (const auto& d : program.defaults) {
-    const bool given = std::any_of(flags.begin(), flags.end(), [&](const std::string& f) {
-      return flag_name(f) == flag_name(d);
-    });
-    if (!given) flags.push_back(d);
-  }
 
-  std::vector<std::string> storage{program.name};
-  storage.insert(storage.end(), flags.begin(), flags.end());
-  std::vector<char*> args;
+  // Google Benchmark keeps argv[0] (the record's "executable") for the whole run.
+  static std::vector<std::string> storage;
+  static std::vector<char*> args;
+  storage.assign({argc > 0 ? argv[0] : program.name});
+  storage.insert(storage.end(), for_library.begin(), for_library.end());
   for (auto& s : storage) args.push_back(s.data());
   args.push_back(nullptr);
   int n = static_cast<int>(storage.size());
@@ -219,30 +344,48 @@ std::vector<std::string> initialize(const Program& program, int argc, char** arg
   std::cerr.rdbuf(saved);
   if (n > 1) {
     std::fprintf(stderr, "%s: %s\n", program.name.c_str(),
-                 leftover_message(program, args[1], complaint.str()).c_str());
+                 leftover_message(own, args[1], complaint.str()).c_str());
     std::exit(2);
   }
   std::cerr << complaint.str();
-  return flags;
+  return settings;
 }
 
-int run_benchmarks(const std::string& program, const std::vector<std::string>& flags) {
-  std::size_t ran = 0;
+int run_benchmarks(const Program& program, const Settings& settings) {
+  const bool console = value_of(settings.flags, "--benchmark_format", "console") == "console";
+  std::vector<Output> outputs{{benchmark::CreateDefaultDisplayReporter(), console}};
+  std::ostringstream record;
+  std::unique_ptr<benchmark::BenchmarkReporter> file;
+  if (!settings.out.empty()) {
+    file = make_file_reporter(settings.out_format);
+    file->SetOutputStream(&record);
+    file->SetErrorStream(&record);
+    outputs.push_back({file.get(), false});
+  }
+  Rounds rounds = settings.rounds;
+  rounds.baseline = program.baseline;
+  if (console) rounds.before_first_round = note_library_build;
+  std::size_t selected = 0;
   {
-    FilterLineRewriter rewriter(program, std::cerr.rdbuf());
+    FilterLineRewriter rewriter(program.name, std::cerr.rdbuf());
     std::streambuf* const saved = std::cerr.rdbuf(&rewriter);
-    ran = benchmark::RunSpecifiedBenchmarks();
+    selected = run_rounds(rounds, benchmark::GetBenchmarkFilter(), outputs);
     std::cerr.rdbuf(saved);
   }
   benchmark::Shutdown();
-  if (ran > 0) return 0;
-  for (const auto& f : flags) {
-    if (flag_name(f) != "--benchmark_out") continue;
-    const fs::path out{std::string(*flag_value(f))};
+  if (selected == 0) return 2;
+  if (settings.out.empty() || record.str().empty()) return 0;  // or only listed
+  std::ofstream out(settings.out, std::ios::binary | std::ios::trunc);
+  out << record.str();
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "%s: cannot write --benchmark_out %s: %s\n", program.name.c_str(),
+                 cli::quoted(settings.out).c_str(), std::strerror(errno));
     std::error_code ec;
-    if (fs::is_regular_file(out, ec) && fs::file_size(out, ec) == 0) fs::remove(out, ec);
+    fs::remove(settings.out, ec);
+    return 1;
   }
-  return 2;
+  return 0;
 }
 
 }  // namespace bench

@@ -4,20 +4,26 @@
 // task_group (run + wait) as the reference for the fastest pools (it has no futures).
 // Process pool rows: the same shapes, worker start-up, and a raw socket round trip to one
 // forked child with 64 requests in flight: the physical floor for any process pool.
+// Every row's label names its executor (thread, process, tbb, pipe) and every row records the
+// canary (bench/canary.hpp). The rows that fork (ProcessPool, Pipe) belong in a process of
+// their own: run them with --benchmark_filter='^BM_(ProcessPool|Pipe)_' and the others with
+// --benchmark_filter='^BM_(ThreadPool|TBB)_' (bench/README.md).
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <string>
 #include <vector>
 
 #include "bench_main.hpp"
+#include "canary.hpp"
 #include "futures/futures.hpp"
+#include "report/fields.hpp"
 
 #if __has_include(<oneapi/tbb/task_arena.h>)
 #include <oneapi/tbb/task_arena.h>
@@ -29,12 +35,16 @@ namespace {
 
 constexpr int kWorkers = 2;
 
-void per_task(benchmark::State& state, std::int64_t tasks) {
+// Records what every row records, after its timed loop: items per second and seconds per task
+// (shown with an SI prefix: 150n is 150 ns), the executor in the label, and the canary
+// (`canary` is the canary_seconds() taken before the loop).
+void finish_row(benchmark::State& state, std::int64_t tasks, const char* executor, double canary) {
+  bench::set_canary(state, canary);
+  state.SetLabel(std::string(fields::kExecutor) + "=" + executor);
   state.SetItemsProcessed(state.iterations() * tasks);
-  // Seconds per task (shown with an SI prefix: 150n is 150 ns).
-  state.counters["seconds_per_task"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * tasks),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters[std::string(fields::kSecondsPerTask)] =
+      benchmark::Counter(static_cast<double>(state.iterations() * tasks),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // Submits N empty tasks, then takes each result: the executor's throughput per task.
@@ -43,12 +53,13 @@ void BM_ThreadPool_SubmitThenResult(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<void>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit([] {}));
     for (const auto& f : fs) f.result();
     fs.clear();
   }
-  per_task(state, tasks);
+  finish_row(state, tasks, "thread", canary);
   auto noop = [] {};
   state.counters["future_bytes"] = sizeof(futures::internal::Task<void, decltype(noop)>);
 }
@@ -62,13 +73,11 @@ BENCHMARK(BM_ThreadPool_SubmitThenResult)
 // One task in flight at a time: submit, wait for its result, repeat. The wake-up latency.
 void BM_ThreadPool_RoundTrip(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) pool.submit([] { return 1; }).result();
-  per_task(state, 1);
+  finish_row(state, 1, "thread", canary);
 }
-BENCHMARK(BM_ThreadPool_RoundTrip)
-    ->ArgNames({"workers"})
-    ->Arg(kWorkers)
-    ->UseRealTime();
+BENCHMARK(BM_ThreadPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
 
 // Submits N empty tasks and consumes them through as_completed.
 void BM_ThreadPool_AsCompleted(benchmark::State& state) {
@@ -76,6 +85,7 @@ void BM_ThreadPool_AsCompleted(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<int>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit([] { return 1; }));
     int sum = 0;
@@ -83,7 +93,7 @@ void BM_ThreadPool_AsCompleted(benchmark::State& state) {
     benchmark::DoNotOptimize(sum);
     fs.clear();
   }
-  per_task(state, tasks);
+  finish_row(state, tasks, "thread", canary);
 }
 BENCHMARK(BM_ThreadPool_AsCompleted)
     ->ArgNames({"workers", "tasks"})
@@ -98,12 +108,13 @@ void BM_ThreadPool_Map(benchmark::State& state) {
   std::vector<int> in(static_cast<std::size_t>(items), 1);
   futures::MapOptions options;
   options.chunksize = static_cast<int>(state.range(1));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     long sum = 0;
     for (int v : pool.map([](int x) { return x + 1; }, in, options)) sum += v;
     benchmark::DoNotOptimize(sum);
   }
-  per_task(state, items);
+  finish_row(state, items, "thread", canary);
 }
 BENCHMARK(BM_ThreadPool_Map)
     ->ArgNames({"workers", "chunksize", "items"})
@@ -118,6 +129,7 @@ BENCHMARK(BM_ThreadPool_Map)
 void BM_TBB_TaskGroup(benchmark::State& state) {
   const auto tasks = state.range(1);
   tbb::task_arena arena(static_cast<int>(state.range(0)));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     arena.execute([&] {
       tbb::task_group group;
@@ -125,7 +137,7 @@ void BM_TBB_TaskGroup(benchmark::State& state) {
       group.wait();
     });
   }
-  per_task(state, tasks);
+  finish_row(state, tasks, "tbb", canary);
 }
 BENCHMARK(BM_TBB_TaskGroup)
     ->ArgNames({"workers", "tasks"})
@@ -143,14 +155,16 @@ void BM_ProcessPool_SubmitThenResult(benchmark::State& state) {
   futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<int>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
-    for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit(identity, static_cast<int>(i)));
+    for (std::int64_t i = 0; i < tasks; ++i)
+      fs.push_back(pool.submit(identity, static_cast<int>(i)));
     long sum = 0;
     for (const auto& f : fs) sum += f.result();
     benchmark::DoNotOptimize(sum);
     fs.clear();
   }
-  per_task(state, tasks);
+  finish_row(state, tasks, "process", canary);
 }
 BENCHMARK(BM_ProcessPool_SubmitThenResult)
     ->ArgNames({"workers", "tasks"})
@@ -161,8 +175,9 @@ BENCHMARK(BM_ProcessPool_SubmitThenResult)
 // One task at a time through a worker process: the wake-up latency across processes.
 void BM_ProcessPool_RoundTrip(benchmark::State& state) {
   futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) benchmark::DoNotOptimize(pool.submit(identity, 1).result());
-  per_task(state, 1);
+  finish_row(state, 1, "process", canary);
 }
 BENCHMARK(BM_ProcessPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
 
@@ -173,12 +188,13 @@ void BM_ProcessPool_Map(benchmark::State& state) {
   std::vector<int> in(static_cast<std::size_t>(items), 1);
   futures::MapOptions options;
   options.chunksize = static_cast<int>(state.range(1));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     long sum = 0;
     for (int v : pool.map(identity, in, options)) sum += v;
     benchmark::DoNotOptimize(sum);
   }
-  per_task(state, items);
+  finish_row(state, items, "process", canary);
 }
 BENCHMARK(BM_ProcessPool_Map)
     ->ArgNames({"workers", "chunksize", "items"})
@@ -186,24 +202,29 @@ BENCHMARK(BM_ProcessPool_Map)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Constructing a pool: the fork server and every worker started and reported ready.
-// Reported per worker; shutting the pool down is not timed.
+// Starting a pool: construct (the fork server and every worker), one trivial task per worker to
+// completion, shutdown(wait=true); the region bench/python/cpython_bench.py's start-up rows
+// time, 5 pools per repetition as there. Reported per worker.
 void BM_ProcessPool_Start(benchmark::State& state) {
-  const auto workers = state.range(0);
+  const auto workers = static_cast<int>(state.range(0));
+  const double canary = bench::canary_seconds();
+  std::vector<futures::Future<int>> fs;
   for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    auto pool = std::make_unique<futures::ProcessPoolExecutor>(static_cast<int>(workers));
-    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    pool.reset();
+    futures::ProcessPoolExecutor pool(workers);
+    for (int k = 0; k < workers; ++k) fs.push_back(pool.submit(identity, k));
+    for (const auto& f : fs) f.result();
+    fs.clear();
+    pool.shutdown(true);
   }
-  per_task(state, workers);
+  finish_row(state, workers, "process", canary);
 }
 BENCHMARK(BM_ProcessPool_Start)
     ->ArgNames({"workers"})
     ->Arg(kWorkers)
     ->Arg(8)
+    ->Iterations(5)
     ->Unit(benchmark::kMicrosecond)
-    ->UseManualTime();
+    ->UseRealTime();
 
 // The floor: a forked child echoing 16-byte requests over a socketpair, 64 in flight, with no
 // encoding, futures or scheduling at all. A process pool cannot beat this per request.
@@ -228,6 +249,7 @@ void BM_Pipe_RoundTripFloor(benchmark::State& state) {
   close(sv[1]);
   std::array<char, kMessage * kInFlight> buf{};
   const std::int64_t requests = state.range(0);
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
     // Keep kInFlight requests outstanding: send a window, then as many new requests as
     // replies arrived, each batch in one write (the batching a pool's I/O thread may do).
@@ -249,7 +271,7 @@ void BM_Pipe_RoundTripFloor(benchmark::State& state) {
   }
   close(sv[0]);
   waitpid(child, nullptr, 0);
-  per_task(state, requests);
+  finish_row(state, requests, "pipe", canary);
 }
 BENCHMARK(BM_Pipe_RoundTripFloor)
     ->ArgNames({"requests"})
@@ -262,9 +284,11 @@ BENCHMARK(BM_Pipe_RoundTripFloor)
 int main(int argc, char** argv) {
   const bench::Program program{
       .name = "overhead_bench",
-      .summary = "Per-task cost of the thread and process pools (empty tasks), beside oneTBB "
-                 "and a raw socket round trip.",
+      .summary =
+          "Per-task cost of the thread and process pools (empty tasks), beside oneTBB "
+          "and a raw socket round trip.",
       .flags = {},
-      .defaults = {}};
-  return bench::run_benchmarks(program.name, bench::initialize(program, argc, argv));
+      .defaults = {"--benchmark_repetitions=9", "--benchmark_min_time=0.1"},
+      .baseline = {}};
+  return bench::run_benchmarks(program, bench::initialize(program, argc, argv));
 }

@@ -3,42 +3,35 @@
 // same jobs (OpenMP, oneTBB, Boost.Asio thread_pool, std::async), plus pool start-up rows.
 // bench/README.md explains the method; tools/report turns the JSON record into CSV and plots.
 //
-// Its own flags are listed in program() below and by --help; the rest go to Google Benchmark,
-// with 5 interleaved repetitions unless the command line says otherwise.
+// Its own flags are listed in program() below and by --help; the rest go to Google Benchmark.
+// Rows run in rounds (bench/rounds.hpp), 9 unless the command line says otherwise; every
+// job-set row is paired, round by round, with the sequential row of its job set.
 #include <benchmark/benchmark.h>
-#include <dirent.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <future>
-#include <iostream>
 #include <latch>
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <semaphore>
 #include <set>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "bench_main.hpp"
+#include "canary.hpp"
 #include "cli/cli.hpp"
 #include "futures/futures.hpp"
 #include "jobs/jobs.hpp"
+#include "proc_sample.hpp"
+#include "report/fields.hpp"
+#include "rounds.hpp"
 
 #ifdef FUTURES_BENCH_HAVE_OPENMP
 #include <omp.h>
@@ -60,7 +53,18 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
+// Which rows this process runs. A fork leaves every page of this process copy-on-write, so a
+// row that runs after one pays a page fault for each page it writes first: the rows that fork
+// run in processes of their own when run_bench.sh asks for the parts one at a time.
+enum class Part {
+  all,              // every row; the process pools forked first thing
+  threads,          // the rows that fork nothing: sequential, thread pool, peers, thread start-up
+  processes,        // the process-pool rows and the sequential rows they are paired with
+  process_startup,  // the process-pool start-up rows, which fork new pools all along
+};
+
 struct Config {
+  Part part = Part::all;
   std::vector<int> workers{1, 2, 4, 8};
   double scale = 32;
   int iterations = 1;
@@ -129,8 +133,20 @@ bench::Program program(Config& config) {
                 {"--no_peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
                  [&config](std::string_view) { config.peers = false; }},
                 {"--no_startup", "", "leave out the pool start-up rows",
-                 [&config](std::string_view) { config.startup = false; }}},
-      .defaults = {"--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true"}};
+                 [&config](std::string_view) { config.startup = false; }},
+                {"--part", "NAME",
+                 "the rows of one process: all; threads (no fork); processes (process pools "
+                 "and their sequential rows); process_startup (default all)",
+                 [&config](std::string_view v) {
+                   const std::string part = cli::parse_choice(
+                       "--part", v, {"all", "threads", "processes", "process_startup"});
+                   config.part = part == "threads"     ? Part::threads
+                                 : part == "processes" ? Part::processes
+                                 : part == "all"       ? Part::all
+                                                       : Part::process_startup;
+                 }}},
+      .defaults = {"--benchmark_repetitions=9"},
+      .baseline = {}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,106 +235,31 @@ std::uint64_t run_on_pool(Pool& pool, const JobSet& set) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CPU accounting. Worker processes of a ProcessPoolExecutor are grandchildren of this process
-// (a fork server forks them) that are still alive when a row ends, so neither
-// RUSAGE_SELF nor RUSAGE_CHILDREN sees their time: the CPU time of the whole process tree is
-// this process's RUSAGE_SELF plus utime + stime of every live descendant in /proc. The
-// machine-wide busy time from /proc/stat is recorded beside it, to show what other programs
-// took from the machine during the row.
+// Timing a job set
 
-struct CpuSample {
-  double tree_seconds = 0;     // this process and its live descendants
-  double machine_seconds = 0;  // every CPU of the machine, busy (not idle, iowait or steal)
-  double steal_seconds = 0;    // every CPU of the machine, taken by the hypervisor
-  std::chrono::steady_clock::time_point at;
-};
+const char* workload_label(Workload w) { return w == Workload::arcfour ? "arcfour" : "sha"; }
 
-double self_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-double descendants_cpu_seconds() {
-  struct Proc {
-    long ppid;
-    double seconds;
-  };
-  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  std::map<long, Proc> procs;
-  DIR* dir = opendir("/proc");
-  if (dir == nullptr) return 0;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    std::ifstream in("/proc/" + std::string(entry->d_name) + "/stat");
-    std::string line;
-    if (!std::getline(in, line)) continue;
-    const auto paren = line.rfind(')');  // the command name may hold spaces and parentheses
-    if (paren == std::string::npos) continue;
-    std::istringstream fields(line.substr(paren + 2));
-    std::string state;
-    long ppid = 0;
-    fields >> state >> ppid;
-    std::string skip;
-    for (int k = 0; k < 9; ++k) fields >> skip;  // fields 5 to 13
-    unsigned long long utime = 0;
-    unsigned long long stime = 0;
-    fields >> utime >> stime;
-    procs[pid] = {ppid, static_cast<double>(utime + stime) / ticks};
-  }
-  closedir(dir);
-  std::set<long> tree{static_cast<long>(getpid())};
-  double total = 0;
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (const auto& [pid, proc] : procs) {
-      if (!tree.contains(pid) && tree.contains(proc.ppid)) {
-        tree.insert(pid);
-        total += proc.seconds;
-        grew = true;
-      }
-    }
-  }
-  return total;
-}
-
-// Busy and stolen seconds of all CPUs, from the first line of /proc/stat.
-std::pair<double, double> machine_seconds() {
-  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                     steal = 0;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  return {static_cast<double>(user + nice + system + irq + softirq) / ticks,
-          static_cast<double>(steal) / ticks};
-}
-
-CpuSample sample_cpu() {
-  CpuSample s;
-  s.tree_seconds = self_cpu_seconds() + descendants_cpu_seconds();
-  std::tie(s.machine_seconds, s.steal_seconds) = machine_seconds();
-  s.at = std::chrono::steady_clock::now();
-  return s;
+// "executor=thread workload=arcfour": what the row is, for the report.
+std::string row_label(std::string_view executor, Workload workload) {
+  return std::string(fields::kExecutor) + "=" + std::string(executor) + " " +
+         std::string(fields::kWorkload) + "=" + workload_label(workload);
 }
 
 // Times a job set: `run` does the whole set once and returns the checksum. Records the
-// counters the report reads.
+// counters the report reads: the set's size, the process tree's CPU time and page faults, the
+// machine's busy and stolen time (bench/proc_sample.hpp), and the canary.
 template <class Run>
 void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
   const std::uint64_t expected = expected_of(set);
   std::uint64_t got = expected;
-  const CpuSample before = sample_cpu();
+  const double canary = bench::canary_seconds();
+  const bench::ProcSample before = bench::sample_proc();
   for (auto _ : state) {
     got = run();
     benchmark::DoNotOptimize(got);
   }
-  const CpuSample after = sample_cpu();
+  const bench::ProcSample after = bench::sample_proc();
+  bench::set_canary(state, canary);
   if (got != expected) {
     const std::string message =
         "the results differ from the sequential run's: " + std::to_string(got) +
@@ -327,18 +268,15 @@ void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
     return;
   }
   const auto iterations = static_cast<std::int64_t>(state.iterations());
-  const double wall = std::chrono::duration<double>(after.at - before.at).count();
   state.SetBytesProcessed(iterations * static_cast<std::int64_t>(set.total_bytes));
   state.SetItemsProcessed(iterations * static_cast<std::int64_t>(set.jobs.size()));
   const double jobs = static_cast<double>(set.jobs.size());
   const double total = static_cast<double>(set.total_bytes);
-  state.counters["workers"] = workers;
-  state.counters["jobs"] = jobs;
-  state.counters["total_bytes"] = total;
-  state.counters["job_bytes"] = total / jobs;
-  state.counters["cores_busy"] = (after.tree_seconds - before.tree_seconds) / wall;
-  state.counters["machine_busy"] = (after.machine_seconds - before.machine_seconds) / wall;
-  state.counters["machine_steal"] = (after.steal_seconds - before.steal_seconds) / wall;
+  state.counters[std::string(fields::kWorkers)] = workers;
+  state.counters[std::string(fields::kJobs)] = jobs;
+  state.counters[std::string(fields::kTotalBytes)] = total;
+  state.counters[std::string(fields::kJobBytes)] = total / jobs;
+  bench::set_proc_counters(state, before, after);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,24 +309,25 @@ enum class Executor { sequential, thread, process, openmp, tbb, asio, std_async 
 
 struct ExecutorInfo {
   Executor executor;
-  const char* name;  // BM_<name>_<Workload>
+  const char* name;   // BM_<name>_<Workload>
+  const char* label;  // the row's executor= in its label, as the report names it
   bool peer;
 };
 
 constexpr ExecutorInfo kExecutors[] = {
-    {Executor::sequential, "Sequential", false},
-    {Executor::thread, "ThreadPool", false},
-    {Executor::process, "ProcessPool", false},
+    {Executor::sequential, "Sequential", "sequential", false},
+    {Executor::thread, "ThreadPool", "thread", false},
+    {Executor::process, "ProcessPool", "process", false},
 #ifdef FUTURES_BENCH_HAVE_OPENMP
-    {Executor::openmp, "OpenMP", true},
+    {Executor::openmp, "OpenMP", "openmp", true},
 #endif
 #ifdef FUTURES_BENCH_HAVE_TBB
-    {Executor::tbb, "TBB", true},
+    {Executor::tbb, "TBB", "tbb", true},
 #endif
 #ifdef FUTURES_BENCH_HAVE_ASIO
-    {Executor::asio, "Asio", true},
+    {Executor::asio, "Asio", "asio", true},
 #endif
-    {Executor::std_async, "StdAsync", true},
+    {Executor::std_async, "StdAsync", "std-async", true},
 };
 
 void run_row(benchmark::State& state, Executor executor, JobSet& set, int workers) {
@@ -495,74 +434,81 @@ void run_row(benchmark::State& state, Executor executor, JobSet& set, int worker
 }
 
 // ---------------------------------------------------------------------------------------------
-// Progress: every row has a fixed iteration count, so Google Benchmark calls a row's function
-// once per repetition, and the calls can be counted. (Its reporters hear of a row only after
-// the row's last repetition, which random interleaving puts near the end.)
-
-struct Progress {
-  std::size_t total = 0;
-  std::size_t started = 0;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-};
-
-Progress& progress() {
-  static Progress p;
-  return p;
-}
-
-void report_progress(const std::string& name) {
-  Progress& p = progress();
-  ++p.started;
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - p.start).count();
-  std::fprintf(stderr, "[%zu/%zu] %s (%zu left, %.0f s so far)\n", p.started, p.total, name.c_str(),
-               p.total > p.started ? p.total - p.started : 0, elapsed);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pool start-up: construct, run one empty task per worker (so that every thread or process
-// exists), shut down. Reported per pool.
+// Pool start-up: construct, run one trivial task per worker to completion (so that every
+// thread or process exists), shut down and wait. The region bench/python/cpython_bench.py's
+// start-up rows time. Reported per pool (real time) and per worker (seconds_per_task).
 
 constexpr int kStartupIterations = 5;
 
-void BM_Startup_ThreadPool(benchmark::State& state) {
+template <class Pool>
+void time_startup(benchmark::State& state, const char* executor) {
   const int workers = static_cast<int>(state.range(0));
+  const double canary = bench::canary_seconds();
   for (auto _ : state) {
-    futures::ThreadPoolExecutor pool(workers);
+    Pool pool(workers);
     warm_up(pool, workers);
+    pool.shutdown(true);
   }
+  bench::set_canary(state, canary);
+  state.SetLabel(std::string(fields::kExecutor) + "=" + executor);
+  state.counters[std::string(fields::kWorkers)] = workers;
+  state.counters[std::string(fields::kSecondsPerTask)] =
+      benchmark::Counter(static_cast<double>(state.iterations() * workers),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_Startup_ThreadPool(benchmark::State& state) {
+  time_startup<futures::ThreadPoolExecutor>(state, "thread");
 }
 
 void BM_Startup_ProcessPool(benchmark::State& state) {
-  const int workers = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    futures::ProcessPoolExecutor pool(workers);
-    warm_up(pool, workers);
-  }
+  time_startup<futures::ProcessPoolExecutor>(state, "process");
 }
 
 // ---------------------------------------------------------------------------------------------
-// Registration and progress
+// Registration
 
 std::vector<std::unique_ptr<JobSet>>& job_sets() {
   static std::vector<std::unique_ptr<JobSet>> sets;
   return sets;
 }
 
+// Each job-set row's run name -> the run name of the sequential row of its job set.
+std::map<std::string, std::string>& baselines() {
+  static std::map<std::string, std::string> names;
+  return names;
+}
+
 const char* workload_name(Workload w) { return w == Workload::arcfour ? "Arcfour" : "Sha"; }
 
-std::vector<std::string> register_all(const Config& config) {
-  std::vector<std::string> names;
+bool in_part(Part part, Executor executor) {
+  switch (part) {
+    case Part::all:
+      return true;
+    case Part::threads:
+      return executor != Executor::process;
+    case Part::processes:
+      return executor == Executor::sequential || executor == Executor::process;
+    case Part::process_startup:
+      return false;
+  }
+  return false;
+}
+
+// Registers the rows of `config.part`.
+void register_all(const Config& config) {
+  // Adds a job-set row; returns its run name as Google Benchmark spells it.
   auto add = [&](const ExecutorInfo& info, Workload workload, JobSet& set, int workers,
                  std::optional<std::size_t> job_bytes) {
     std::string name = std::string("BM_") + info.name + "_" + workload_name(workload);
     std::string shown = name + "/workers:" + std::to_string(workers);
     if (job_bytes) shown += "/job_bytes:" + std::to_string(*job_bytes);
-    auto* b = benchmark::RegisterBenchmark(
-        name.c_str(), [executor = info.executor, &set, workers, shown](benchmark::State& state) {
-          report_progress(shown);
-          run_row(state, executor, set, workers);
-        });
+    auto* b = benchmark::RegisterBenchmark(name.c_str(),
+                                           [info, &set, workers, shown](benchmark::State& state) {
+                                             bench::announce_row(shown);
+                                             state.SetLabel(row_label(info.label, set.workload));
+                                             run_row(state, info.executor, set, workers);
+                                           });
     b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
     const int iterations = job_bytes ? config.granularity_iterations : config.iterations;
     if (job_bytes) {
@@ -571,112 +517,81 @@ std::vector<std::string> register_all(const Config& config) {
       b->ArgNames({"workers"})->Arg(workers);
     }
     b->Iterations(iterations);
-    // The name as Google Benchmark spells it, for counting what the filter selects.
-    names.push_back(shown + "/iterations:" + std::to_string(iterations) +
-                    "/process_time/real_time");
+    return shown + "/iterations:" + std::to_string(iterations) + "/process_time/real_time";
+  };
+  auto add_set = [&](JobSet& set, const std::vector<int>& workers, bool peers,
+                     std::optional<std::size_t> job_bytes) {
+    std::string sequential;
+    std::vector<std::string> others;
+    for (const ExecutorInfo& info : kExecutors) {
+      if ((info.peer && !peers) || !in_part(config.part, info.executor)) continue;
+      if (info.executor == Executor::sequential) {
+        sequential = add(info, set.workload, set, 1, job_bytes);
+        continue;
+      }
+      for (int w : workers) others.push_back(add(info, set.workload, set, w, job_bytes));
+    }
+    for (const std::string& row : others) baselines()[row] = sequential;
   };
 
   for (Workload workload : {Workload::arcfour, Workload::sha}) {
-    auto& set =
-        *job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.scale)));
-    for (const ExecutorInfo& info : kExecutors) {
-      if (info.peer && !config.peers) continue;
-      if (info.executor == Executor::sequential) {
-        add(info, workload, set, 1, std::nullopt);
-        continue;
-      }
-      for (int w : config.workers) add(info, workload, set, w, std::nullopt);
-    }
+    add_set(*job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.scale))),
+            config.workers, config.peers, std::nullopt);
   }
-
   if (config.granularity_workers > 0) {
     for (std::size_t bytes : config.granularity_sizes) {
-      auto& set = *job_sets().emplace_back(
-          std::make_unique<JobSet>(uniform_set(Workload::sha, bytes, config.granularity_bytes)));
-      for (const ExecutorInfo& info : kExecutors) {
-        if (info.peer) continue;
-        const int w = info.executor == Executor::sequential ? 1 : config.granularity_workers;
-        add(info, Workload::sha, set, w, bytes);
-      }
+      add_set(*job_sets().emplace_back(std::make_unique<JobSet>(
+                  uniform_set(Workload::sha, bytes, config.granularity_bytes))),
+              {config.granularity_workers}, false, bytes);
     }
   }
 
-  if (config.startup) {
-    for (auto* fn : {&BM_Startup_ThreadPool, &BM_Startup_ProcessPool}) {
-      const std::string name =
-          fn == &BM_Startup_ThreadPool ? "BM_Startup_ThreadPool" : "BM_Startup_ProcessPool";
-      for (int w : config.workers) {
-        const std::string shown = name + "/workers:" + std::to_string(w);
-        auto* b = benchmark::RegisterBenchmark(name.c_str(), [fn, shown](benchmark::State& state) {
-          report_progress(shown);
-          fn(state);
-        });
-        b->ArgNames({"workers"})->Arg(w)->UseRealTime()->Unit(benchmark::kMicrosecond);
-        b->Iterations(kStartupIterations);
-        names.push_back(shown + "/iterations:" + std::to_string(kStartupIterations) + "/real_time");
-      }
+  if (!config.startup) return;
+  const bool threads = config.part == Part::all || config.part == Part::threads;
+  const bool processes = config.part == Part::all || config.part == Part::process_startup;
+  for (auto* fn : {&BM_Startup_ThreadPool, &BM_Startup_ProcessPool}) {
+    const bool thread = fn == &BM_Startup_ThreadPool;
+    if (thread ? !threads : !processes) continue;
+    const std::string name = thread ? "BM_Startup_ThreadPool" : "BM_Startup_ProcessPool";
+    for (int w : config.workers) {
+      const std::string shown = name + "/workers:" + std::to_string(w);
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), [fn, shown](benchmark::State& state) {
+        bench::announce_row(shown);
+        fn(state);
+      });
+      b->ArgNames({"workers"})->Arg(w)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      b->Iterations(kStartupIterations);
     }
   }
-  return names;
-}
-
-// How many runs the filter selects, as Google Benchmark matches it (a regular expression,
-// negated by a leading '-'), times the repetitions.
-std::size_t count_runs(const std::vector<std::string>& names,
-                       const std::vector<std::string>& flags) {
-  std::string filter;
-  long repetitions = 1;
-  for (const std::string_view arg : flags) {
-    if (arg.starts_with("--benchmark_filter=")) filter = arg.substr(19);
-    if (arg.starts_with("--benchmark_repetitions=")) {
-      repetitions = std::strtol(std::string(arg.substr(24)).c_str(), nullptr, 10);
-    }
-  }
-  bool negate = false;
-  if (!filter.empty() && filter[0] == '-') {
-    negate = true;
-    filter.erase(0, 1);
-  }
-  if (filter.empty() || filter == "all") filter = ".";
-  std::size_t n = 0;
-  try {
-    const std::regex re(filter, std::regex::extended);
-    for (const auto& name : names) n += std::regex_search(name, re) != negate ? 1 : 0;
-  } catch (const std::regex_error&) {
-    n = names.size();
-  }
-  return n * static_cast<std::size_t>(std::max(1L, repetitions));
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "unknown";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Config config;
-  const bench::Program sweep = program(config);
-  const std::vector<std::string> flags = bench::initialize(sweep, argc, argv);
-
-  // Fork the process pools while this process has one thread.
-  std::set<int> pool_sizes(config.workers.begin(), config.workers.end());
-  if (config.granularity_workers > 0) pool_sizes.insert(config.granularity_workers);
-  for (int w : pool_sizes) {
-    process_pools()[w] = std::make_unique<futures::ProcessPoolExecutor>(w);
+  bench::Program sweep = program(config);
+  const bench::Settings settings = bench::initialize(sweep, argc, argv);
+  if (config.part == Part::process_startup && !config.startup) {
+    std::fprintf(stderr,
+                 "sweep_bench: invalid --part 'process_startup': --no_startup leaves it no rows "
+                 "(expected another part, or no --no_startup)\n");
+    return 2;
   }
 
-  const auto names = register_all(config);
-  progress().total = count_runs(names, flags);
-  benchmark::AddCustomContext("cpu_model", cpu_model());
+  // Fork the process pools while this process has one thread and little memory.
+  if (config.part == Part::all || config.part == Part::processes) {
+    std::set<int> pool_sizes(config.workers.begin(), config.workers.end());
+    if (config.granularity_workers > 0) pool_sizes.insert(config.granularity_workers);
+    for (int w : pool_sizes) {
+      process_pools()[w] = std::make_unique<futures::ProcessPoolExecutor>(w);
+    }
+  }
+
+  register_all(config);
+  sweep.baseline = [](const std::string& row) {
+    const auto it = baselines().find(row);
+    return it == baselines().end() ? std::string() : it->second;
+  };
   benchmark::AddCustomContext("sweep_scale", std::to_string(config.scale));
-  return bench::run_benchmarks(sweep.name, flags);
+  return bench::run_benchmarks(sweep, settings);
 }
