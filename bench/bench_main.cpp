@@ -20,6 +20,7 @@
 #include <string>
 
 #include "cli/cli.hpp"
+#include "context/machine_context.hpp"
 
 namespace bench {
 namespace {
@@ -348,6 +349,12 @@ Settings initialize(const Program& program, int argc, char** argv) {
     std::exit(2);
   }
   std::cerr << complaint.str();
+
+  // The machine's context in every record; a key given with --benchmark_context wins.
+  const auto* given = benchmark::internal::GetGlobalContext();
+  for (const auto& [key, value] : machine::context()) {
+    if (given == nullptr || !given->contains(key)) benchmark::AddCustomContext(key, value);
+  }
   return settings;
 }
 

@@ -159,6 +159,9 @@ std::string exact_filter(const std::set<std::string>& names) {
   return out + ")$";
 }
 
+// "1 row", "2 rows".
+std::string rows(std::size_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
 std::string percent(double fraction) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g%%", fraction * 100);
@@ -189,7 +192,7 @@ std::size_t run_rounds(const Rounds& rounds, const std::string& filter,
   };
 
   if (rounds.before_first_round) rounds.before_first_round();
-  const std::string all = std::to_string(selected) + " rows, in a shuffled order";
+  const std::string all = rows(selected) + ", in a shuffled order";
   while (p.round < min_rounds) run_round(filter, selected, all);
 
   std::vector<std::string> wide;
@@ -207,9 +210,9 @@ std::size_t run_rounds(const Rounds& rounds, const std::string& filter,
       }
     }
     p.planned = max_rounds;
-    std::string what = std::to_string(wide.size()) + " rows with wide intervals";
+    std::string what = rows(wide.size()) + " with wide intervals";
     if (next.size() > wide.size()) {
-      what += " and their baselines, " + std::to_string(next.size()) + " rows";
+      what += " and their baselines, " + rows(next.size());
     }
     run_round(exact_filter(next), next.size(), what);
   }
@@ -221,8 +224,8 @@ std::size_t run_rounds(const Rounds& rounds, const std::string& filter,
                  "(%.0f s)\n",
                  p.round, percent(rounds.max_ci).c_str(), p.elapsed());
   } else {
-    std::fprintf(stderr, "[rounds] %d rounds: %zu rows still wider than ±%s (%.0f s):\n", p.round,
-                 wide.size(), percent(rounds.max_ci).c_str(), p.elapsed());
+    std::fprintf(stderr, "[rounds] %d rounds: %s still wider than ±%s (%.0f s):\n", p.round,
+                 rows(wide.size()).c_str(), percent(rounds.max_ci).c_str(), p.elapsed());
     constexpr std::size_t kShown = 10;
     for (std::size_t k = 0; k < wide.size() && k < kShown; ++k) {
       const std::string& name = wide[k];
