@@ -196,6 +196,9 @@ bool switched_on(const std::vector<std::string>& flags, std::string_view name) {
 
 // Takes the flags that rounds replace or that this file handles itself out of `flags` (the
 // rest go to benchmark::Initialize()) and into `settings`. Throws UsageError.
+// --benchmark_out stays away from Google Benchmark: 1.7.1 opens (and truncates) that file in
+// every call of RunSpecifiedBenchmarks, one call per round here, and points the file reporter
+// at a stream that dies with the call; run_benchmarks() writes the record itself, at the end.
 std::vector<std::string> take_own_benchmark_flags(const std::vector<std::string>& flags,
                                                   Settings& settings) {
   std::vector<std::string> rest;
