@@ -666,8 +666,7 @@ class Bench:
 
             _, wall, cpu, counters = timed(start_and_stop, START_ITERATIONS)
             tasks = START_ITERATIONS * workers
-            counters.update({WORKERS: workers, "items_per_second": tasks / wall,
-                             SECONDS_PER_TASK: wall / tasks})
+            counters.update({WORKERS: workers, SECONDS_PER_TASK: wall / tasks})
             return START_ITERATIONS, wall, cpu, counters
         return run
 
@@ -898,6 +897,9 @@ class ContextError(Exception):
 
 
 MACHINE_CONTEXT_TIMEOUT = 60
+# Pairs of machine_context that describe the C++ build it belongs to and nothing of a Python
+# run: left out of this record, where compiler and build_type name the Python instead.
+CXX_BUILD_KEYS = ("cxx_flags", "onetbb", "boost", "google_benchmark", "google_benchmark_build")
 
 
 def machine_context(program):
@@ -966,9 +968,8 @@ def context(options, bench, benchmarks, machine=None):
     for key, read in (("cpu_model", _cpu_model), ("git_revision", _git_revision)):
         if ctx.get(key, "unknown") == "unknown":
             ctx[key] = read()
-    # The C++ build's flags say nothing of a Python run; compiler and build_type name the
-    # Python instead (python_context).
-    ctx.pop("cxx_flags", None)
+    for key in CXX_BUILD_KEYS:
+        ctx.pop(key, None)
     ctx.update(python_context(options))
     generation = {}
     for workload, seconds in bench.generation.items():
