@@ -346,6 +346,21 @@ TEST(ReportAnalyzeTest, RowsOfTheSameRoundsArePairedWithTheirBaseline) {
   EXPECT_GT(unpaired.speedup.ci.high, 1.6);
 }
 
+TEST(ReportAnalyzeTest, ABaselineWithExtraRoundsStaysPairedOverTheRowsRounds) {
+  // Adaptive rounds run a baseline with every row of its set that is still wide.
+  report::Input in = report::load_record(data("loaded.json"));
+  for (auto& s : in.series) {
+    if (s.executor != "sequential") continue;
+    s.seconds.push_back(0.500);  // round 9, far off: ignored by the pairs of the others
+    s.rounds.push_back(9);
+  }
+  const auto r = report::analyze({in});
+  const auto& thread2 = find_row(r, "thread", 2, 1000);
+  EXPECT_TRUE(thread2.paired);
+  EXPECT_NEAR(thread2.speedup.value, 1.6, 1e-12);
+  EXPECT_NEAR(thread2.speedup.ci.high, 1.6, 1e-12);
+}
+
 TEST(ReportAnalyzeTest, RecommendsTheFewestWorkersWithinFivePercentOfTheBest) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto recs = report::recommend(r);

@@ -63,11 +63,11 @@ std::string speedup_csv(const Report& r) {
       "median_ci_low,median_ci_high,cv,min_seconds,max_seconds,speedup,speedup_ci_low,"
       "speedup_ci_high,paired,efficiency,efficiency_ci_low,efficiency_ci_high,mb_per_s,"
       "cpp_over_cpython,cpp_over_cpython_ci_low,cpp_over_cpython_ci_high,quality,{},cpus,"
-      "benchmark,{}\n",
+      "benchmark,record,{}\n",
       kLoadHeader, context_header());
   for (const auto& row : r.speedup) {
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(row.workload), csv_field(row.executor), row.workers, format_number(row.jobs),
         format_number(std::round(row.job_bytes)), format_number(row.total_bytes),
         row.time.repetitions, format_number(row.time.median), format_number(row.time.ci.low),
@@ -76,7 +76,7 @@ std::string speedup_csv(const Report& r) {
         estimate_fields(row.efficiency), format_number(row.mb_per_s),
         estimate_fields(row.cpp_over_cpython), csv_field(row.quality.text()),
         load_fields(row.load), row.context.cpus, csv_field(row.benchmark),
-        context_fields(row.context));
+        csv_field(row.context.record), context_fields(row.context));
   }
   return out;
 }
@@ -85,17 +85,18 @@ std::string overhead_csv(const Report& r) {
   std::string out = fmt::format(
       "benchmark,args,executor,repetitions,median_seconds,median_ci_low,median_ci_high,cv,"
       "min_seconds,max_seconds,per_task_seconds,per_task_ci_low,per_task_ci_high,quality,{},"
-      "counters,cpus,{}\n",
+      "counters,cpus,record,{}\n",
       kLoadHeader, context_header());
   for (const auto& row : r.overhead) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_field(row.benchmark), csv_field(row.args), csv_field(row.executor),
                        row.time.repetitions, format_number(row.time.median),
                        format_number(row.time.ci.low), format_number(row.time.ci.high),
                        format_number(row.time.cv), format_number(row.time.min),
                        format_number(row.time.max), estimate_fields(row.per_task),
                        csv_field(row.quality.text()), load_fields(row.load),
-                       csv_field(row.counters), row.context.cpus, context_fields(row.context));
+                       csv_field(row.counters), row.context.cpus, csv_field(row.context.record),
+                       context_fields(row.context));
   }
   return out;
 }

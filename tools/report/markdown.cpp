@@ -181,19 +181,9 @@ std::string overhead_table(const Report& r) {
   return out;
 }
 
-// The context of each input file once, as a table of the keys that matter for a figure.
-std::string machine_table(const Report& r) {
-  std::vector<const Context*> contexts;
-  std::set<int> seen;
-  for (const auto& row : r.speedup) {
-    if (seen.insert(row.source).second) contexts.push_back(&row.context);
-  }
-  for (const auto& row : r.overhead) {
-    if (seen.insert(row.source).second) contexts.push_back(&row.context);
-  }
-  if (contexts.empty()) return {};
-  static const std::vector<std::pair<std::string, std::string>> kKeys = {
-      {"executable", "program"},
+// The keys of a context that matter for a figure, with their titles in the machine table.
+const std::vector<std::pair<std::string, std::string>>& machine_keys() {
+  static const std::vector<std::pair<std::string, std::string>> keys = {
       {"cpu_model", "CPU"},
       {"cpu_vendor", "vendor"},
       {"cpu_family", "family"},
@@ -217,24 +207,52 @@ std::string machine_table(const Report& r) {
       {"boost", "Boost"},
       {"google_benchmark", "Google Benchmark"},
       {"google_benchmark_build", "Google Benchmark build"},
-      {"git_revision", "git revision"},
-      {"date", "date"}};
+      {"python_implementation", "Python"},
+      {"python_version", "Python version"},
+      {"start_method", "start method"},
+      {"git_revision", "git revision"}};
+  return keys;
+}
+
+// The input files' contexts as a table, one column per distinct context (the records that share
+// it named in its header), one row per key that some record knows.
+std::string machine_table(const Report& r) {
+  std::vector<const Context*> contexts;
+  std::set<int> seen;
+  for (const auto& row : r.speedup) {
+    if (seen.insert(row.source).second) contexts.push_back(&row.context);
+  }
+  for (const auto& row : r.overhead) {
+    if (seen.insert(row.source).second) contexts.push_back(&row.context);
+  }
+  if (contexts.empty()) return {};
+  auto values = [](const Context* c) {
+    std::vector<std::string> v;
+    for (const auto& [key, title] : machine_keys()) v.push_back(c->get(key));
+    return v;
+  };
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> columns;
+  for (const auto* c : contexts) {
+    const auto v = values(c);
+    auto it = std::find_if(columns.begin(), columns.end(),
+                           [&](const auto& col) { return col.first == v; });
+    if (it == columns.end()) it = columns.insert(columns.end(), {v, {}});
+    it->second.push_back(c->record.empty() ? c->get("executable") : c->record);
+  }
   std::string out = "\n## Machine\n\n| |";
   std::string rule = "|---|";
-  for (const auto* c : contexts) {
-    const std::string program = c->get("executable");
-    out += fmt::format(" {} |", program.substr(program.rfind('/') + 1));
+  for (const auto& [v, records] : columns) {
+    out += fmt::format(" {} |", fmt::join(records, ", "));
     rule += "---|";
   }
   out += "\n" + rule + "\n";
-  for (const auto& [key, title] : kKeys) {
-    if (key == "executable") continue;
-    if (std::all_of(contexts.begin(), contexts.end(),
-                    [&](const Context* c) { return c->get(key) == "unknown"; })) {
+  for (std::size_t k = 0; k < machine_keys().size(); ++k) {
+    if (std::all_of(columns.begin(), columns.end(),
+                    [&](const auto& col) { return col.first[k] == "unknown"; })) {
       continue;
     }
-    out += fmt::format("| {} |", title);
-    for (const auto* c : contexts) out += fmt::format(" {} |", c->get(key));
+    out += fmt::format("| {} |", machine_keys()[k].second);
+    for (const auto& col : columns) out += fmt::format(" {} |", col.first[k]);
     out += "\n";
   }
   return out;

@@ -148,28 +148,32 @@ int find_baseline(const std::vector<SpeedupRow>& rows, const SpeedupRow& row) {
   return base;
 }
 
-// The baseline's times against the row's: paired when both ran the same rounds.
+// The times of `r` in the given rounds, in that order; empty when `r` lacks one of them.
+std::vector<double> in_rounds(const SpeedupRow& r, const std::vector<int>& rounds) {
+  std::vector<double> out;
+  for (int round : rounds) {
+    const auto it = std::find(r.rounds.begin(), r.rounds.end(), round);
+    if (it == r.rounds.end()) return {};
+    out.push_back(r.seconds[static_cast<std::size_t>(it - r.rounds.begin())]);
+  }
+  return out;
+}
+
+// The baseline's times against the row's: paired over the row's rounds when the baseline ran
+// every one of them (it runs more when adaptive rounds widen another row of its set), else
+// unpaired.
 void estimate_speedup(SpeedupRow& row, const SpeedupRow& base) {
   if (row.seconds.empty() || base.seconds.empty()) {  // aggregates only: no interval
     const double value = base.time.median / row.time.median;
     row.speedup = {value, {kNaN, kNaN}, row.time.repetitions};
   } else {
-    std::vector<int> a = row.rounds;
-    std::vector<int> b = base.rounds;
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    row.paired = a == b && std::adjacent_find(a.begin(), a.end()) == a.end();
+    std::vector<int> rounds = row.rounds;
+    std::sort(rounds.begin(), rounds.end());
+    const bool distinct = std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
+    const std::vector<double> base_times = distinct ? in_rounds(base, rounds) : std::vector<double>{};
+    row.paired = !base_times.empty();
     if (row.paired) {
-      // Both in round order, so that index k of each is the same round.
-      auto in_round_order = [](const SpeedupRow& r) {
-        std::vector<std::pair<int, double>> v;
-        for (std::size_t k = 0; k < r.seconds.size(); ++k) v.emplace_back(r.rounds[k], r.seconds[k]);
-        std::sort(v.begin(), v.end());
-        std::vector<double> out;
-        for (const auto& [round, s] : v) out.push_back(s);
-        return out;
-      };
-      row.speedup = stats::ratio_of_medians(in_round_order(base), in_round_order(row), true);
+      row.speedup = stats::ratio_of_medians(base_times, in_rounds(row, rounds), true);
     } else {
       row.speedup = stats::ratio_of_medians(base.seconds, row.seconds, false);
     }

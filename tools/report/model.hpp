@@ -99,7 +99,8 @@ struct Report {
 // The rows of every input. Speedup is the median time of the baseline (executor
 // "sequential", or "<family>-sequential" for an executor "<family>-<kind>" when present) of the
 // same workload, jobs and job size, from the same file when it has one, divided by the row's
-// median time, with a bootstrap interval paired by round when both rows ran the same rounds.
+// median time, with a bootstrap interval paired by round when the baseline ran every round
+// the row ran (over those rounds).
 // Quality is left empty (assess() fills it).
 Report build_model(const std::vector<Input>& inputs);
 

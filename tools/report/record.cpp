@@ -172,6 +172,7 @@ Input parse_record(std::string_view json_text, const std::string& path) {
   Input input;
   input.path = path;
   input.context = parse_context(doc, path);
+  input.context.record = path.substr(path.rfind('/') + 1);
   std::map<std::string, std::size_t> index;
   for (const json& row : *benchmarks) {
     if (!row.is_object()) throw InputError(path + ": a 'benchmarks' entry is not an object");

@@ -30,6 +30,7 @@ struct Context {
   std::string date = "unknown";
   std::string load = "unknown";  // load average over 1, 5 and 15 minutes at the start
   int cpus = 0;
+  std::string record;  // the file it came from, without its directory
   // Every key of the context as text (numbers and arrays as JSON), for the machine tables.
   std::map<std::string, std::string> all;
 
