@@ -26,13 +26,14 @@ double clock_ticks() {
   return ticks;
 }
 
-// What /proc/<pid>/stat says about one process.
+// What /proc/<pid>/stat says about one process, its own counts plus those of the children
+// it has waited for (a pool's worker that exited during a row is counted in its parent).
 struct ProcStat {
   long ppid = 0;
-  double minor_faults = 0;    // field 10, minflt
-  double major_faults = 0;    // field 12, majflt
-  double user_seconds = 0;    // field 14, utime
-  double system_seconds = 0;  // field 15, stime
+  double minor_faults = 0;    // fields 10 + 11, minflt + cminflt
+  double major_faults = 0;    // fields 12 + 13, majflt + cmajflt
+  double user_seconds = 0;    // fields 14 + 16, utime + cutime
+  double system_seconds = 0;  // fields 15 + 17, stime + cstime
 };
 
 bool read_stat(const std::string& pid, ProcStat& out) {
@@ -44,15 +45,17 @@ bool read_stat(const std::string& pid, ProcStat& out) {
   std::istringstream fields(line.substr(paren + 2));
   std::string state;
   std::string skip;
-  unsigned long long minflt = 0, majflt = 0, utime = 0, stime = 0;
+  unsigned long long minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0,
+                     cutime = 0, cstime = 0;
   fields >> state >> out.ppid;                  // fields 3, 4
   for (int k = 5; k <= 9; ++k) fields >> skip;  // pgrp, session, tty_nr, tpgid, flags
-  fields >> minflt >> skip >> majflt >> skip >> utime >> stime;  // fields 10 to 15
+  fields >> minflt >> cminflt >> majflt >> cmajflt >> utime >> stime >> cutime >>
+      cstime;  // fields 10 to 17
   if (!fields) return false;
-  out.minor_faults = static_cast<double>(minflt);
-  out.major_faults = static_cast<double>(majflt);
-  out.user_seconds = static_cast<double>(utime) / clock_ticks();
-  out.system_seconds = static_cast<double>(stime) / clock_ticks();
+  out.minor_faults = static_cast<double>(minflt + cminflt);
+  out.major_faults = static_cast<double>(majflt + cmajflt);
+  out.user_seconds = static_cast<double>(utime + cutime) / clock_ticks();
+  out.system_seconds = static_cast<double>(stime + cstime) / clock_ticks();
   return true;
 }
 
@@ -99,12 +102,15 @@ void add_machine(ProcSample& s) {
 
 ProcSample sample_proc() {
   ProcSample s;
-  rusage self{};
-  getrusage(RUSAGE_SELF, &self);
-  s.tree_seconds = seconds(self.ru_utime) + seconds(self.ru_stime);
-  s.tree_system_seconds = seconds(self.ru_stime);
-  s.tree_minor_faults = static_cast<double>(self.ru_minflt);
-  s.tree_major_faults = static_cast<double>(self.ru_majflt);
+  // This process and the children it has waited for; then the live descendants.
+  for (const int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage usage{};
+    getrusage(who, &usage);
+    s.tree_seconds += seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    s.tree_system_seconds += seconds(usage.ru_stime);
+    s.tree_minor_faults += static_cast<double>(usage.ru_minflt);
+    s.tree_major_faults += static_cast<double>(usage.ru_majflt);
+  }
   add_descendants(s);
   add_machine(s);
   s.at = std::chrono::steady_clock::now();

@@ -11,9 +11,10 @@ namespace bench {
 
 // Totals since boot (the machine) or since each process started (the tree) at one instant.
 // The tree is this process (getrusage(RUSAGE_SELF), all its threads) and every live descendant
-// (/proc/<pid>/stat). Worker processes of a ProcessPoolExecutor are grandchildren that outlive
-// a row, so RUSAGE_CHILDREN, which counts only children that were waited for, would miss them;
-// a descendant that exits between two samples takes its share with it.
+// (/proc/<pid>/stat), each with the children it has waited for (RUSAGE_CHILDREN; cutime,
+// cstime, cminflt, cmajflt): worker processes of a ProcessPoolExecutor are grandchildren,
+// counted live while they run and in their parent, the fork server, once they exit and are
+// reaped (a pool started and shut down within a row).
 struct ProcSample {
   double tree_seconds = 0;         // user + system CPU seconds of the tree
   double tree_system_seconds = 0;  // system (kernel) CPU seconds of the tree

@@ -241,9 +241,10 @@ class JobSet:
 # -------------------------------------------------------------------------------------------
 # CPU time and page faults, as bench/proc_sample.cpp takes them for the C++ rows: of this
 # process (getrusage(RUSAGE_SELF), all its threads) plus every live descendant (/proc/PID/stat),
+# each with the children it has waited for (RUSAGE_CHILDREN; cutime, cstime, cminflt, cmajflt),
 # and the machine's busy and stolen time from /proc/stat. Worker processes made by a fork server
-# are grandchildren that are still alive when a row ends, so RUSAGE_CHILDREN would not see them;
-# a descendant that exits between two samples takes its share with it.
+# are grandchildren: counted live while they run, and in the fork server once they exit and are
+# reaped (a pool started and shut down within a row).
 
 try:
     _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -256,9 +257,13 @@ STAT_STATE = 0  # field 3
 STAT_PPID = 1  # field 4
 STAT_SESSION = 3  # field 6
 STAT_MINFLT = 7  # field 10: page faults served without I/O
+STAT_CMINFLT = 8  # field 11: the same, of the children waited for
 STAT_MAJFLT = 9  # field 12: page faults that read from disk
+STAT_CMAJFLT = 10  # field 13: the same, of the children waited for
 STAT_UTIME = 11  # field 14, clock ticks
 STAT_STIME = 12  # field 15, clock ticks
+STAT_CUTIME = 13  # field 16: utime of the children waited for
+STAT_CSTIME = 14  # field 17: stime of the children waited for
 
 
 def proc_stats():
@@ -295,21 +300,28 @@ class TreeTotals:
 
 
 def _self_totals():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return TreeTotals(usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_minflt,
-                      usage.ru_majflt)
+    """This process and the children it has waited for."""
+    total = TreeTotals()
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total.add(TreeTotals(usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_minflt,
+                             usage.ru_majflt))
+    return total
 
 
 def _descendant_totals():
     """The totals of every live descendant of this process (zombies included: their counts
-    stay in /proc until they are waited for)."""
+    stay in /proc until they are waited for), each with the children it has waited for (a
+    pool's worker that exited during a row is counted in its parent, the fork server)."""
     procs = {}
     for pid, fields in proc_stats():
         try:
-            utime, stime = int(fields[STAT_UTIME]), int(fields[STAT_STIME])
+            utime = int(fields[STAT_UTIME]) + int(fields[STAT_CUTIME])
+            stime = int(fields[STAT_STIME]) + int(fields[STAT_CSTIME])
             procs[pid] = (int(fields[STAT_PPID]),
                           TreeTotals((utime + stime) / _CLOCK_TICKS, stime / _CLOCK_TICKS,
-                                     int(fields[STAT_MINFLT]), int(fields[STAT_MAJFLT])))
+                                     int(fields[STAT_MINFLT]) + int(fields[STAT_CMINFLT]),
+                                     int(fields[STAT_MAJFLT]) + int(fields[STAT_CMAJFLT])))
         except (IndexError, ValueError):
             continue
     tree = {os.getpid()}

@@ -20,7 +20,12 @@ void check_surroundings(const Load& load, const Stats& time, double canary_refer
   if (!std::isnan(load.machine_steal) && load.machine_steal > limits.steal) {
     reasons.push_back(fmt::format("steal {:.2f} cores", load.machine_steal));
   }
-  if (time.repetitions > 1 && time.cv > limits.cv) {
+  const double half_width = (time.ci.high - time.ci.low) / 2 / time.median;
+  if (!std::isnan(half_width)) {
+    if (half_width > limits.spread) {
+      reasons.push_back(fmt::format("interval ±{:.0f}%", half_width * 100));
+    }
+  } else if (time.repetitions > 1 && time.cv > limits.spread) {
     reasons.push_back(fmt::format("cv {:.0f}%", time.cv * 100));
   }
   if (!std::isnan(load.canary_seconds) && canary_reference > 0 &&
@@ -37,15 +42,15 @@ std::string Quality::text() const {
 }
 
 void assess(Report& r, const Thresholds& limits) {
-  // The fastest canary of each record: what the host gives when nothing disturbs it.
-  std::map<int, double> reference;
+  // The median canary of each record's rows: what the host gives a row that nothing disturbs.
+  std::map<int, std::vector<double>> canaries;
   auto note = [&](int source, double canary) {
-    if (std::isnan(canary) || canary <= 0) return;
-    auto [it, fresh] = reference.try_emplace(source, canary);
-    if (!fresh) it->second = std::min(it->second, canary);
+    if (!std::isnan(canary) && canary > 0) canaries[source].push_back(canary);
   };
   for (const auto& row : r.speedup) note(row.source, row.load.canary_seconds);
   for (const auto& row : r.overhead) note(row.source, row.load.canary_seconds);
+  std::map<int, double> reference;
+  for (const auto& [source, values] : canaries) reference[source] = stats::median(values);
   auto reference_of = [&](int source) {
     const auto it = reference.find(source);
     return it == reference.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
@@ -57,7 +62,10 @@ void assess(Report& r, const Thresholds& limits) {
                        row.quality.reasons);
     const int cpus = row.context.cpus > 0 ? row.context.cpus : row.workers;
     const int ideal = std::min(row.workers, cpus);
-    if (!std::isnan(row.speedup.value) && row.speedup.value > limits.impossible * ideal) {
+    const bool above = std::isnan(row.speedup.ci.low)
+                           ? row.speedup.value > limits.impossible * ideal
+                           : row.speedup.ci.low > ideal;
+    if (!std::isnan(row.speedup.value) && above) {
       row.quality.reasons.push_back(fmt::format(
           "speedup {:.2f}x is above min(workers, cores) = {}: impossible", row.speedup.value,
           ideal));

@@ -11,10 +11,14 @@ namespace report {
 // Where a row stops being trusted. Each limit is a median over the row's repetitions.
 struct Thresholds {
   double other_load = 0.10;  // cores busy with other programs: machine busy - own busy
-  double steal = 0.05;       // cores taken by the hypervisor
-  double cv = 0.10;          // standard deviation / mean of the times
-  double canary = 1.10;      // the row's canary against the record's fastest row's canary
-  double impossible = 1.03;  // speedup beyond min(workers, cores) by this factor
+  double steal = 0.10;       // cores taken by the hypervisor
+  // The spread of the times: the half-width of the median's 95% interval relative to the
+  // median, or, with too few repetitions for an interval, standard deviation / mean.
+  double spread = 0.10;
+  double canary = 1.10;      // the row's canary against the median canary of its record
+  // A speedup beyond min(workers, cores): its interval lies wholly above; without an
+  // interval, the estimate exceeds it by this factor.
+  double impossible = 1.03;
 };
 
 // Fills every row's Quality. A job-set row whose baseline is noisy is noisy too ("baseline
