@@ -6,6 +6,9 @@
 #                                         and nothing written in the working directory
 #   arcfour|sha PROGRAM ARGS...           exit 0, 12 result lines, then the status line
 #   demo PROGRAM ARGS...                  exit 0, "result i: i*10" for i = 0..4 in order
+#   record REPORT PROGRAM ARGS...         a benchmark program with --benchmark_out=record.json
+#                                         among ARGS: exit 0, a record whose rows say what they
+#                                         are, and REPORT turns it into a summary
 # The program runs in an empty working directory of its own. Timings are never checked.
 set -uo pipefail
 
@@ -15,7 +18,7 @@ fail() { echo "check_cli: FAIL: $*" >&2; exit 1; }
 mode=$1
 shift
 expected_line=
-if [ "$mode" = usage-error ]; then
+if [ "$mode" = usage-error ] || [ "$mode" = record ]; then
   expected_line=$1
   shift
 fi
@@ -114,6 +117,17 @@ case "$mode" in
       grep -Eq "${stamp}${tabs}loiter\($n\): done\.$" "$tmp/out" ||
         fail "no 'loiter($n): done.' line with $n tabs"
     done
+    ;;
+  record)
+    expect_rc 0
+    record=$tmp/work/record.json
+    [ -s "$record" ] || fail "no record.json written"
+    grep -q '"label": "executor=' "$record" || fail "no row of record.json says its executor"
+    grep -q '"repetition_index": 0' "$record" || fail "record.json has no round 0"
+    "$expected_line" "$record" --no-plots --quiet --results "$tmp/results" \
+      >"$tmp/report.out" 2>"$tmp/report.err" || fail "the report failed: $(cat "$tmp/report.err")"
+    grep -Eq '^\*\*[0-9]+ of [0-9]+ rows flagged noisy\.\*\*$' "$tmp/results/summary.md" ||
+      fail "summary.md does not end with the flag count"
     ;;
   *)
     fail "unknown mode '$mode'"
