@@ -73,7 +73,9 @@ sweep_part 3 process_startup sweep_startup
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
   echo "[$1/6] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
-  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" \
+  # Half a second a row and round: shorter, scheduling noise on a shared machine widens the
+  # per-task intervals past what the report can vouch for.
+  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/$2.log"
 }
 overhead_part 4 overhead_threads '^BM_(ThreadPool|TBB)_'
