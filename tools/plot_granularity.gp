@@ -5,7 +5,7 @@
 #   out_png, out_svg   output files
 #   titles, workers   one word per block each: the executor and its worker count
 #   ideal     min(workers, cores)
-#   title_text, machine
+#   title_text, note (intervals and flags), machine
 set datafile separator whitespace
 set logscale x 2
 set xlabel 'job size (bytes of input per job; log scale)'
@@ -13,7 +13,7 @@ set ylabel 'speedup over sequential'
 set yrange [0 : ideal * 1.25]
 set grid
 set key bottom right box opaque
-set title title_text . "\n{/*0.8 " . machine . "}"
+set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
 set format x ''
 set samples 100
 

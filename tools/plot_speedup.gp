@@ -7,7 +7,7 @@
 #   executors the executors' names, one word per block (the gil_ plots: c++-thread,
 #             c++-process, cpython-thread, cpython-process, each against its own sequential run)
 #   cpus, maxw         cores of the machine, largest worker count
-#   title_text, machine
+#   title_text, note (intervals and flags), machine
 set datafile separator whitespace
 set logscale x 2
 set xrange [0.8 : maxw * 1.25]
@@ -15,7 +15,7 @@ set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel 'workers'
 set grid
 set key bottom right box opaque
-set title title_text . "\n{/*0.8 " . machine . "}"
+set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'
   set yrange [0 : *]

@@ -37,9 +37,12 @@ std::string speedup_block(const std::vector<const SpeedupRow*>& group, const std
   return data + "\n\n";
 }
 
-std::string flagged_words(int flagged, int points) {
-  return flagged == 0 ? fmt::format("no point of {} flagged", points)
-                      : fmt::format("{} of {} points flagged noisy (red rings)", flagged, points);
+// The second title line: what the error bars are, and how many points are flagged.
+std::string note_of(int flagged, int points) {
+  return fmt::format("error bars: 95% intervals; {}",
+                     flagged == 0 ? fmt::format("no point of {} flagged noisy", points)
+                                  : fmt::format("{} of {} points flagged noisy (red rings)",
+                                                flagged, points));
 }
 
 }  // namespace
@@ -99,16 +102,16 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
       int flagged = 0;
       for (const auto& e : executors) data += speedup_block(group, e, kind, e, flagged);
       const std::string title = fmt::format(
-          "{}: {} jobs of {} on average{}; 95% intervals, {}", workload, group.front()->jobs,
+          "{}: {} jobs of {} on average{}", workload, group.front()->jobs,
           human_bytes(std::round(group.front()->job_bytes)),
-          baseline ? fmt::format(", sequential {}", human_seconds(baseline->time.median)) : "",
-          flagged_words(flagged, points));
+          baseline ? fmt::format(", sequential {}", human_seconds(baseline->time.median)) : "");
       make_job("plot_speedup.gp", std::move(data),
                {{"kind", gnuplot_string(kind)},
                 {"executors", gnuplot_string(fmt::format("{}", fmt::join(executors, " ")))},
                 {"cpus", std::to_string(std::max(1, c.cpus))},
                 {"maxw", std::to_string(max_workers)},
                 {"title_text", gnuplot_string(title)},
+                {"note", gnuplot_string(note_of(flagged, points))},
                 {"machine", gnuplot_string(machine_line(c))}},
                fmt::format("{}_{}", kind, workload));
     }
@@ -146,9 +149,9 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
               {"maxw", std::to_string(maxw)},
               {"title_text",
                gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}, each over its own "
-                                          "sequential run; {}",
-                                          workload, cpython_name(cpy.front()->context),
-                                          flagged_words(flagged, gil_points)))},
+                                          "sequential run",
+                                          workload, cpython_name(cpy.front()->context)))},
+              {"note", gnuplot_string(note_of(flagged, gil_points))},
               {"machine", gnuplot_string(machine_line(gc))}},
              fmt::format("gil_{}", workload));
   }
@@ -196,9 +199,9 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
               {"workers", gnuplot_string(fmt::format("{}", fmt::join(worker_words, " ")))},
               {"ideal", std::to_string(ideal)},
               {"title_text",
-               gnuplot_string(fmt::format("{}: job size sweep, {} in total; 95% intervals, {}",
-                                          sweep.workload, human_bytes(sweep.total_bytes),
-                                          flagged_words(flagged, points)))},
+               gnuplot_string(fmt::format("{}: job size sweep, {} in total", sweep.workload,
+                                          human_bytes(sweep.total_bytes)))},
+              {"note", gnuplot_string(note_of(flagged, points))},
               {"machine", gnuplot_string(machine_line(c))}},
              fmt::format("granularity_{}", sweep.workload));
   }
