@@ -8,8 +8,9 @@ FUZZ_SECONDS ?= 60
 help:
 	@echo "make test      install deps, build (preset debug), run the test suite"
 	@echo "make bench     install deps, build (preset release), run the benchmarks, write"
-	@echo "               results/*.csv and plots/, print the summary (SWEEP_FLAGS=..., e.g."
-	@echo "               --no-python to leave out CPython, --workers=1,2,3,4)"
+	@echo "               results/ (records, CSV, summary.md) and plots/, print the summary"
+	@echo "               (SWEEP_FLAGS=..., e.g. --no-python to leave out CPython,"
+	@echo "               --workers=1,2,3,4; BENCH_REPETITIONS=9 rounds; REPORT_FLAGS=--strict)"
 	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
 	@echo "make fuzz      fuzz the process pool's message decoder (FUZZ_SECONDS=60)"
 	@echo "make clean     remove build/"
