@@ -120,14 +120,7 @@ std::string sweep_tables(const Report& r) {
   std::string out;
   const auto bes = break_even(r);
   for (const auto& sweep : sweeps_of(r)) {
-    std::vector<double> sizes;
-    for (const auto* row : sweep.rows) {
-      if (std::none_of(sizes.begin(), sizes.end(),
-                       [&](double b) { return same_size(b, row->job_bytes); })) {
-        sizes.push_back(row->job_bytes);
-      }
-    }
-    std::sort(sizes.begin(), sizes.end());
+    const std::vector<double>& sizes = sweep.job_sizes;
     out += fmt::format("\n## {}: job-size sweep, {} in all\n\nSpeedup over sequential per job "
                        "size, 95% intervals.\n\n| executor |",
                        sweep.workload, human_bytes(sweep.total_bytes));

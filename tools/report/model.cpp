@@ -325,35 +325,51 @@ std::vector<Sweep> sweeps_of(const Report& r) {
         break;
       }
     }
-    if (!placed) all.push_back({row.workload, row.total_bytes, {&row}});
+    if (!placed) all.push_back({row.workload, row.total_bytes, {&row}, {}});
   }
   std::vector<Sweep> sweeps;
   for (auto& s : all) {
-    std::vector<double> sizes;
     for (const auto* row : s.rows) {
-      if (std::none_of(sizes.begin(), sizes.end(),
+      if (std::none_of(s.job_sizes.begin(), s.job_sizes.end(),
                        [&](double b) { return same_size(b, row->job_bytes); })) {
-        sizes.push_back(row->job_bytes);
+        s.job_sizes.push_back(row->job_bytes);
       }
     }
-    if (sizes.size() >= 3) sweeps.push_back(std::move(s));
+    std::sort(s.job_sizes.begin(), s.job_sizes.end());
+    if (s.job_sizes.size() >= 3) sweeps.push_back(std::move(s));
   }
   return sweeps;
+}
+
+std::vector<std::string> executors_of(const std::vector<const SpeedupRow*>& group) {
+  std::vector<std::string> executors;
+  for (const auto* row : group) {
+    if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
+    if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
+      executors.push_back(row->executor);
+    }
+  }
+  std::sort(executors.begin(), executors.end(), executor_less);
+  return executors;
+}
+
+std::vector<std::pair<std::string, int>> lines_of(const Sweep& sweep) {
+  std::vector<std::pair<std::string, int>> lines;
+  for (const auto* row : sweep.rows) {
+    if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
+    const std::pair<std::string, int> key{row->executor, row->workers};
+    if (std::find(lines.begin(), lines.end(), key) == lines.end()) lines.push_back(key);
+  }
+  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? executor_less(a.first, b.first) : a.second < b.second;
+  });
+  return lines;
 }
 
 std::vector<BreakEven> break_even(const Report& report) {
   std::vector<BreakEven> out;
   for (const auto& sweep : sweeps_of(report)) {
-    std::vector<std::pair<std::string, int>> lines;
-    for (const auto* row : sweep.rows) {
-      if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
-      const std::pair<std::string, int> key{row->executor, row->workers};
-      if (std::find(lines.begin(), lines.end(), key) == lines.end()) lines.push_back(key);
-    }
-    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? executor_less(a.first, b.first) : a.second < b.second;
-    });
-    for (const auto& [e, w] : lines) {
+    for (const auto& [e, w] : lines_of(sweep)) {
       std::vector<const SpeedupRow*> rows;
       for (const auto* row : sweep.rows) {
         if (row->executor == e && row->workers == w) rows.push_back(row);
@@ -382,15 +398,7 @@ std::vector<Recommendation> recommend(const Report& report) {
   for (const auto& workload : workloads_of(report)) {
     for (const bool cpython : {false, true}) {
       const auto group = main_group(report, workload, cpython);
-      std::vector<std::string> executors;
-      for (const auto* row : group) {
-        if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
-        if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
-          executors.push_back(row->executor);
-        }
-      }
-      std::sort(executors.begin(), executors.end(), executor_less);
-      for (const auto& e : executors) {
+      for (const auto& e : executors_of(group)) {
         Recommendation rec{workload, e, nullptr, nullptr};
         for (const auto* row : group) {
           if (row->executor != e || std::isnan(row->speedup.value)) continue;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "report/record.hpp"
@@ -117,13 +118,22 @@ std::vector<std::string> workloads_of(const Report& r);
 std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
                                           bool cpython);
 
+// The executors of a group of rows that have a speedup (baselines left out), in the tables'
+// order.
+std::vector<std::string> executors_of(const std::vector<const SpeedupRow*>& group);
+
 // Job-size sweeps: rows of one workload and total size that cover at least three job sizes.
 struct Sweep {
   std::string workload;
   double total_bytes;
   std::vector<const SpeedupRow*> rows;
+  std::vector<double> job_sizes;  // the distinct job sizes of `rows`, smallest first
 };
 std::vector<Sweep> sweeps_of(const Report& r);
+
+// The lines of a sweep: the (executor, workers) pairs of its rows that have a speedup
+// (baselines left out), in the tables' order.
+std::vector<std::pair<std::string, int>> lines_of(const Sweep& sweep);
 
 // The job-size sweep of one executor: the smallest job size from which the executor stays
 // faster than sequential, and from which it stays within 90% of ideal (by the point estimates).

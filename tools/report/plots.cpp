@@ -79,19 +79,15 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
     auto group = main_group(r, workload, false);
     if (group.empty()) group = main_group(r, workload, true);  // a CPython record alone
     if (group.empty()) continue;
-    std::vector<std::string> executors;
+    const std::vector<std::string> executors = executors_of(group);
+    if (executors.empty()) continue;
     int max_workers = 1;
     int points = 0;
     for (const auto* row : group) {
       if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
-      if (std::find(executors.begin(), executors.end(), row->executor) == executors.end()) {
-        executors.push_back(row->executor);
-      }
       max_workers = std::max(max_workers, row->workers);
       ++points;
     }
-    if (executors.empty()) continue;
-    std::sort(executors.begin(), executors.end(), executor_less);
     const SpeedupRow* baseline = nullptr;
     for (const auto* row : group) {
       if (is_baseline(row->executor)) baseline = row;
@@ -156,16 +152,8 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
              fmt::format("gil_{}", workload));
   }
   for (const auto& sweep : sweeps_of(r)) {
-    std::vector<std::pair<std::string, int>> lines;  // executor, workers
-    for (const auto* row : sweep.rows) {
-      if (is_baseline(row->executor) || std::isnan(row->speedup.value)) continue;
-      const std::pair<std::string, int> key{row->executor, row->workers};
-      if (std::find(lines.begin(), lines.end(), key) == lines.end()) lines.push_back(key);
-    }
+    const auto lines = lines_of(sweep);
     if (lines.empty()) continue;
-    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? executor_less(a.first, b.first) : a.second < b.second;
-    });
     std::string data;
     std::vector<std::string> titles;
     std::vector<std::string> worker_words;
