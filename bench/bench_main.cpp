@@ -185,15 +185,6 @@ std::string value_of(const std::vector<std::string>& flags, std::string_view nam
   return std::string(otherwise);
 }
 
-// Whether the boolean flag `name` is on among `flags` ("--name" alone counts as true).
-bool switched_on(const std::vector<std::string>& flags, std::string_view name) {
-  bool on = false;
-  for (const std::string& f : flags) {
-    if (flag_name(f) == name) on = truthy(flag_value(f).value_or(""));
-  }
-  return on;
-}
-
 // Takes the flags that rounds replace or that this file handles itself out of `flags` (the
 // rest go to benchmark::Initialize()) and into `settings`. Throws UsageError.
 // --benchmark_out stays away from Google Benchmark: 1.7.1 opens (and truncates) that file in
@@ -208,7 +199,7 @@ std::vector<std::string> take_own_benchmark_flags(const std::vector<std::string>
     const auto value = flag_value(f);
     if (name == "--benchmark_report_aggregates_only" ||
         name == "--benchmark_display_aggregates_only") {
-      if (switched_on({f}, name)) {
+      if (truthy(value.value_or(""))) {  // "--name" alone counts as true
         throw UsageError(cli::invalid(name, value.value_or("")) +
                          "this program records every round and no aggregates; the report "
                          "computes medians and intervals from the rounds (expected false)");
