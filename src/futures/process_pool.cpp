@@ -1,5 +1,7 @@
 #include "futures/process_pool.hpp"
 
+#include "futures/internal/cpus.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -35,7 +37,7 @@ constexpr std::size_t kMaxInFlight = 64;
 constexpr std::size_t kMinInFlight = 2;
 
 int checked_workers(std::optional<int> max_workers) {
-  if (!max_workers) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!max_workers) return internal::process_cpu_count();  // os.process_cpu_count()
   if (*max_workers <= 0) {
     throw std::invalid_argument("ProcessPoolExecutor: max_workers must be > 0, got " +
                                 std::to_string(*max_workers));

@@ -25,7 +25,8 @@
 namespace futures {
 
 struct ProcessPoolOptions {
-  // Worker processes; unset: the number of CPUs. <= 0: std::invalid_argument.
+  // Worker processes; unset: the CPUs this process may use (affinity counted), as Python
+  // 3.13+. <= 0: std::invalid_argument.
   std::optional<int> max_workers;
   // Runs first in each worker process. If it throws, the pool is broken: pending futures and
   // later submits get BrokenProcessPool.

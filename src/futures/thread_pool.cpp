@@ -1,5 +1,7 @@
 #include "futures/thread_pool.hpp"
 
+#include "futures/internal/cpus.hpp"
+
 #include <pthread.h>
 
 #include <algorithm>
@@ -8,10 +10,8 @@
 namespace futures {
 namespace {
 
-int default_thread_workers() {
-  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<int>(std::min(32u, cpus + 4));
-}
+// Python's min(32, (os.process_cpu_count() or 1) + 4): the CPUs this process may use.
+int default_thread_workers() { return std::min(32, internal::process_cpu_count() + 4); }
 
 int checked_workers(std::optional<int> max_workers) {
   if (!max_workers) return default_thread_workers();

@@ -24,7 +24,7 @@
 namespace futures {
 
 struct ThreadPoolOptions {
-  // Threads at most; unset: min(32, cpus + 4), as Python. <= 0: std::invalid_argument.
+  // Threads at most; unset: min(32, usable CPUs + 4), as Python 3.13+ (affinity counted). <= 0: std::invalid_argument.
   std::optional<int> max_workers;
   // Threads are named "<prefix>_<i>" (the kernel keeps 15 characters); empty:
   // "ThreadPool-<n>", n counting pools in this process.
