@@ -4,7 +4,7 @@
 // writes an output buffer, it is timed twice: into a buffer allocated once, outside the loop
 // (fresh:0), and into a new buffer per call (fresh:1), as the jobs do; the difference is the
 // allocation and its page faults (the minor_faults counter). Every row reports bytes per second,
-// the process's page faults and system time per call (bench/proc_sample.hpp) and the canary,
+// the process's page faults and system time per call and the canary (bench/row_sample.hpp),
 // and says what it is in its label: "executor=kernel workload=arcfour-ours buffer=fresh".
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
@@ -17,10 +17,9 @@
 #include <vector>
 
 #include "bench_main.hpp"
-#include "canary.hpp"
 #include "jobs/jobs.hpp"
-#include "proc_sample.hpp"
 #include "report/fields.hpp"
+#include "row_sample.hpp"
 
 namespace {
 
@@ -47,15 +46,12 @@ void sizes_and_buffers(benchmark::internal::Benchmark* b) {
 // finish() just after.
 class Row {
  public:
-  explicit Row(benchmark::State& state)
-      : state_(state), canary_(bench::canary_seconds()), before_(bench::sample_proc()) {}
+  explicit Row(benchmark::State& state) : state_(state) {}
 
   // `workload` names the kernel ("arcfour-ours"); `buffer` is "preallocated", "fresh" or ""
   // for a kernel without an output buffer.
   void finish(std::string_view workload, std::string_view buffer = {}) {
-    const bench::ProcSample after = bench::sample_proc();
-    bench::set_proc_counters(state_, before_, after);
-    bench::set_canary(state_, canary_);
+    sample_.finish(state_);
     state_.SetBytesProcessed(state_.iterations() * state_.range(0));
     std::string label = std::string(fields::kExecutor) + "=kernel " +
                         std::string(fields::kWorkload) + "=" + std::string(workload);
@@ -65,8 +61,7 @@ class Row {
 
  private:
   benchmark::State& state_;
-  double canary_;
-  bench::ProcSample before_;
+  bench::RowSample sample_;
 };
 
 // Times `write(out)` on an output buffer of `size` bytes, one allocated before the loop or,

@@ -2,10 +2,11 @@
 // measures is the job and not the pool. Thread pool rows: submit-then-result of many empty
 // tasks, one round trip at a time, as_completed, map at two chunk sizes, and oneTBB's
 // task_group (run + wait) as the reference for the fastest pools (it has no futures).
-// Process pool rows: the same shapes, worker start-up, and a raw socket round trip to one
-// forked child with 64 requests in flight: the physical floor for any process pool.
+// Process pool rows: the same shapes, and a raw socket round trip to one forked child with 64
+// requests in flight: the physical floor for any process pool. (Pool start-up is timed once,
+// by sweep_bench's BM_Startup_* rows, in the region the CPython rows time.)
 // Every row's label names its executor (thread, process, tbb, pipe) and every row records the
-// canary (bench/canary.hpp). The rows that fork (ProcessPool, Pipe) belong in a process of
+// canary and the load of the process tree and the machine (bench/row_sample.hpp). The rows that fork (ProcessPool, Pipe) belong in a process of
 // their own: run them with --benchmark_filter='^BM_(ProcessPool|Pipe)_' and the others with
 // --benchmark_filter='^BM_(ThreadPool|TBB)_' (bench/README.md).
 #include <benchmark/benchmark.h>
@@ -21,7 +22,7 @@
 #include <vector>
 
 #include "bench_main.hpp"
-#include "canary.hpp"
+#include "row_sample.hpp"
 #include "futures/futures.hpp"
 #include "report/fields.hpp"
 
@@ -36,10 +37,11 @@ namespace {
 constexpr int kWorkers = 2;
 
 // Records what every row records, after its timed loop: items per second and seconds per task
-// (shown with an SI prefix: 150n is 150 ns), the executor in the label, and the canary
-// (`canary` is the canary_seconds() taken before the loop).
-void finish_row(benchmark::State& state, std::int64_t tasks, const char* executor, double canary) {
-  bench::set_canary(state, canary);
+// (shown with an SI prefix: 150n is 150 ns), the executor in the label, the canary and the
+// load (`sample` was taken just before the loop).
+void finish_row(benchmark::State& state, std::int64_t tasks, const char* executor,
+                const bench::RowSample& sample) {
+  sample.finish(state);
   state.SetLabel(std::string(fields::kExecutor) + "=" + executor);
   state.SetItemsProcessed(state.iterations() * tasks);
   state.counters[std::string(fields::kSecondsPerTask)] =
@@ -53,13 +55,13 @@ void BM_ThreadPool_SubmitThenResult(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<void>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit([] {}));
     for (const auto& f : fs) f.result();
     fs.clear();
   }
-  finish_row(state, tasks, "thread", canary);
+  finish_row(state, tasks, "thread", sample);
   auto noop = [] {};
   state.counters["future_bytes"] = sizeof(futures::internal::Task<void, decltype(noop)>);
 }
@@ -73,9 +75,9 @@ BENCHMARK(BM_ThreadPool_SubmitThenResult)
 // One task in flight at a time: submit, wait for its result, repeat. The wake-up latency.
 void BM_ThreadPool_RoundTrip(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) pool.submit([] { return 1; }).result();
-  finish_row(state, 1, "thread", canary);
+  finish_row(state, 1, "thread", sample);
 }
 BENCHMARK(BM_ThreadPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
 
@@ -85,7 +87,7 @@ void BM_ThreadPool_AsCompleted(benchmark::State& state) {
   futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<int>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     for (std::int64_t i = 0; i < tasks; ++i) fs.push_back(pool.submit([] { return 1; }));
     int sum = 0;
@@ -93,7 +95,7 @@ void BM_ThreadPool_AsCompleted(benchmark::State& state) {
     benchmark::DoNotOptimize(sum);
     fs.clear();
   }
-  finish_row(state, tasks, "thread", canary);
+  finish_row(state, tasks, "thread", sample);
 }
 BENCHMARK(BM_ThreadPool_AsCompleted)
     ->ArgNames({"workers", "tasks"})
@@ -108,13 +110,13 @@ void BM_ThreadPool_Map(benchmark::State& state) {
   std::vector<int> in(static_cast<std::size_t>(items), 1);
   futures::MapOptions options;
   options.chunksize = static_cast<int>(state.range(1));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     long sum = 0;
     for (int v : pool.map([](int x) { return x + 1; }, in, options)) sum += v;
     benchmark::DoNotOptimize(sum);
   }
-  finish_row(state, items, "thread", canary);
+  finish_row(state, items, "thread", sample);
 }
 BENCHMARK(BM_ThreadPool_Map)
     ->ArgNames({"workers", "chunksize", "items"})
@@ -129,7 +131,7 @@ BENCHMARK(BM_ThreadPool_Map)
 void BM_TBB_TaskGroup(benchmark::State& state) {
   const auto tasks = state.range(1);
   tbb::task_arena arena(static_cast<int>(state.range(0)));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     arena.execute([&] {
       tbb::task_group group;
@@ -137,7 +139,7 @@ void BM_TBB_TaskGroup(benchmark::State& state) {
       group.wait();
     });
   }
-  finish_row(state, tasks, "tbb", canary);
+  finish_row(state, tasks, "tbb", sample);
 }
 BENCHMARK(BM_TBB_TaskGroup)
     ->ArgNames({"workers", "tasks"})
@@ -155,7 +157,7 @@ void BM_ProcessPool_SubmitThenResult(benchmark::State& state) {
   futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
   std::vector<futures::Future<int>> fs;
   fs.reserve(static_cast<std::size_t>(tasks));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     for (std::int64_t i = 0; i < tasks; ++i)
       fs.push_back(pool.submit(identity, static_cast<int>(i)));
@@ -164,7 +166,7 @@ void BM_ProcessPool_SubmitThenResult(benchmark::State& state) {
     benchmark::DoNotOptimize(sum);
     fs.clear();
   }
-  finish_row(state, tasks, "process", canary);
+  finish_row(state, tasks, "process", sample);
 }
 BENCHMARK(BM_ProcessPool_SubmitThenResult)
     ->ArgNames({"workers", "tasks"})
@@ -175,9 +177,9 @@ BENCHMARK(BM_ProcessPool_SubmitThenResult)
 // One task at a time through a worker process: the wake-up latency across processes.
 void BM_ProcessPool_RoundTrip(benchmark::State& state) {
   futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) benchmark::DoNotOptimize(pool.submit(identity, 1).result());
-  finish_row(state, 1, "process", canary);
+  finish_row(state, 1, "process", sample);
 }
 BENCHMARK(BM_ProcessPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
 
@@ -188,42 +190,18 @@ void BM_ProcessPool_Map(benchmark::State& state) {
   std::vector<int> in(static_cast<std::size_t>(items), 1);
   futures::MapOptions options;
   options.chunksize = static_cast<int>(state.range(1));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     long sum = 0;
     for (int v : pool.map(identity, in, options)) sum += v;
     benchmark::DoNotOptimize(sum);
   }
-  finish_row(state, items, "process", canary);
+  finish_row(state, items, "process", sample);
 }
 BENCHMARK(BM_ProcessPool_Map)
     ->ArgNames({"workers", "chunksize", "items"})
     ->Args({kWorkers, 100, 1'000'000})
     ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-// Starting a pool: construct (the fork server and every worker), one trivial task per worker to
-// completion, shutdown(wait=true); the region bench/python/cpython_bench.py's start-up rows
-// time, 5 pools per repetition as there. Reported per worker.
-void BM_ProcessPool_Start(benchmark::State& state) {
-  const auto workers = static_cast<int>(state.range(0));
-  const double canary = bench::canary_seconds();
-  std::vector<futures::Future<int>> fs;
-  for (auto _ : state) {
-    futures::ProcessPoolExecutor pool(workers);
-    for (int k = 0; k < workers; ++k) fs.push_back(pool.submit(identity, k));
-    for (const auto& f : fs) f.result();
-    fs.clear();
-    pool.shutdown(true);
-  }
-  finish_row(state, workers, "process", canary);
-}
-BENCHMARK(BM_ProcessPool_Start)
-    ->ArgNames({"workers"})
-    ->Arg(kWorkers)
-    ->Arg(8)
-    ->Iterations(5)
-    ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
 // The floor: a forked child echoing 16-byte requests over a socketpair, 64 in flight, with no
@@ -249,7 +227,7 @@ void BM_Pipe_RoundTripFloor(benchmark::State& state) {
   close(sv[1]);
   std::array<char, kMessage * kInFlight> buf{};
   const std::int64_t requests = state.range(0);
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     // Keep kInFlight requests outstanding: send a window, then as many new requests as
     // replies arrived, each batch in one write (the batching a pool's I/O thread may do).
@@ -271,7 +249,7 @@ void BM_Pipe_RoundTripFloor(benchmark::State& state) {
   }
   close(sv[0]);
   waitpid(child, nullptr, 0);
-  finish_row(state, requests, "pipe", canary);
+  finish_row(state, requests, "pipe", sample);
 }
 BENCHMARK(BM_Pipe_RoundTripFloor)
     ->ArgNames({"requests"})

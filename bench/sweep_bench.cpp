@@ -25,13 +25,12 @@
 #include <vector>
 
 #include "bench_main.hpp"
-#include "canary.hpp"
 #include "cli/cli.hpp"
 #include "futures/futures.hpp"
 #include "jobs/jobs.hpp"
-#include "proc_sample.hpp"
 #include "report/fields.hpp"
 #include "rounds.hpp"
+#include "row_sample.hpp"
 
 #ifdef FUTURES_BENCH_HAVE_OPENMP
 #include <omp.h>
@@ -247,19 +246,17 @@ std::string row_label(std::string_view executor, Workload workload) {
 
 // Times a job set: `run` does the whole set once and returns the checksum. Records the
 // counters the report reads: the set's size, the process tree's CPU time and page faults, the
-// machine's busy and stolen time (bench/proc_sample.hpp), and the canary.
+// machine's busy and stolen time, and the canary (bench/row_sample.hpp).
 template <class Run>
 void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
   const std::uint64_t expected = expected_of(set);
   std::uint64_t got = expected;
-  const double canary = bench::canary_seconds();
-  const bench::ProcSample before = bench::sample_proc();
+  const bench::RowSample sample;
   for (auto _ : state) {
     got = run();
     benchmark::DoNotOptimize(got);
   }
-  const bench::ProcSample after = bench::sample_proc();
-  bench::set_canary(state, canary);
+  sample.finish(state);
   if (got != expected) {
     const std::string message =
         "the results differ from the sequential run's: " + std::to_string(got) +
@@ -276,7 +273,6 @@ void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
   state.counters[std::string(fields::kJobs)] = jobs;
   state.counters[std::string(fields::kTotalBytes)] = total;
   state.counters[std::string(fields::kJobBytes)] = total / jobs;
-  bench::set_proc_counters(state, before, after);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,13 +439,13 @@ constexpr int kStartupIterations = 5;
 template <class Pool>
 void time_startup(benchmark::State& state, const char* executor) {
   const int workers = static_cast<int>(state.range(0));
-  const double canary = bench::canary_seconds();
+  const bench::RowSample sample;
   for (auto _ : state) {
     Pool pool(workers);
     warm_up(pool, workers);
     pool.shutdown(true);
   }
-  bench::set_canary(state, canary);
+  sample.finish(state);
   state.SetLabel(std::string(fields::kExecutor) + "=" + executor);
   state.counters[std::string(fields::kWorkers)] = workers;
   state.counters[std::string(fields::kSecondsPerTask)] =

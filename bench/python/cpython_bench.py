@@ -516,6 +516,10 @@ OVERHEAD_WORKERS = 2
 START_ITERATIONS = 5
 # Rounds of a default run: about 3 minutes on the 2-core machine (bench/python/README.md).
 DEFAULT_REPETITIONS = 9
+# Rows whose interval is wider than +-DEFAULT_MAX_CI get more rounds, up to DEFAULT_MAX_ROUNDS
+# (the C++ programs' --max_rounds and --max_ci).
+DEFAULT_MAX_ROUNDS = 15
+DEFAULT_MAX_CI = 0.05
 
 
 class Config:
@@ -527,6 +531,7 @@ class Config:
         self.run = run  # () -> (iterations, wall seconds, cpu seconds, counters)
         self.family_index = 0
         self.instance_index = 0
+        self.baseline = None  # the Config this row's speedup divides, kept paired round by round
 
     @property
     def shown(self):
@@ -576,24 +581,57 @@ def timed(fn, iterations=1):
     return result, wall, after.self_totals.seconds - before.self_totals.seconds, counters
 
 
-def run_rounds(configs, repetitions, on_start=None):
+def median_interval(values, level=0.95):
+    """The distribution-free interval of the median (x_(k), x_(n+1-k)) with the largest k whose
+    coverage 1 - 2 P(B <= k - 1), B ~ Binomial(n, 1/2), is at least `level`; None for fewer than
+    6 values. The same interval as stats::median_interval in tools/report."""
+    n = len(values)
+    tail = 0.0
+    best = 0
+    for k in range(1, n // 2 + 1):
+        tail += math.comb(n, k - 1) * 0.5 ** n
+        if 1.0 - 2.0 * tail < level:
+            break
+        best = k
+    if best == 0:
+        return None
+    ordered = sorted(values)
+    return ordered[best - 1], ordered[n - best]
+
+
+def relative_half_width(values):
+    """Half-width of the 95% interval of the median, relative to the median; inf without one."""
+    ci = median_interval(values)
+    median = statistics.median(values) if values else 0.0
+    if ci is None or not median > 0:
+        return math.inf
+    return (ci[1] - ci[0]) / 2 / median
+
+
+def run_rounds(configs, repetitions, on_start=None, max_rounds=None, max_ci=0.05):
     """Runs every config once per round, for `repetitions` rounds, in an order shuffled afresh
     each round (seeded by the round, so the same every run), as Google Benchmark's
     --benchmark_enable_random_interleaving does: a burst of load from elsewhere spreads over
-    all rows, and round k of every row ran in the same stretch of time. Each row's
-    repetition_index is its round. Calls on_start(done, total, config, round) before each run.
-    Returns the rows, config by config, each config's in round order. Raises RowError naming
-    the row when a run raises."""
-    total = len(configs) * repetitions
+    all rows, and round k of every row ran in the same stretch of time. Then, while some row's
+    95% interval of the median (real time) is wider than +-max_ci of its median, another round
+    of those rows and their baselines (so that they stay paired), up to `max_rounds` rounds
+    (bench/rounds.hpp does the same for the C++ programs). Each row's repetition_index is its
+    round, its repetitions the rounds it ran. Calls on_start(done, total, config, round,
+    rounds) before each run. Returns the rows, config by config, each config's in round order.
+    Raises RowError naming the row when a run raises."""
+    max_rounds = max(repetitions, max_rounds or repetitions)
     rows = {id(c): [] for c in configs}
     done = 0
-    for round_index in range(repetitions):
-        order = list(configs)
+    total = len(configs) * repetitions
+    plan = list(configs)
+    round_index = 0
+    while plan:
+        order = list(plan)
         random.Random(round_index).shuffle(order)
         for c in order:
             done += 1
             if on_start is not None:
-                on_start(done, total, c, round_index)
+                on_start(done, total, c, round_index, max(repetitions, round_index + 1))
             try:
                 iterations, wall, cpu, counters = c.run()
             except KeyboardInterrupt:
@@ -602,6 +640,20 @@ def run_rounds(configs, repetitions, on_start=None):
                 raise RowError(f"{c.shown}: {type(e).__name__}: {e}") from e
             rows[id(c)].append(make_row(c, repetitions, round_index, iterations, wall, cpu,
                                         counters))
+        round_index += 1
+        if round_index < repetitions:
+            continue
+        plan = []
+        if round_index < max_rounds:
+            wide = [c for c in configs if relative_half_width(
+                [r["real_time"] for r in rows[id(c)]]) > max_ci]
+            wanted = {id(c) for c in wide} | {id(c.baseline) for c in wide
+                                              if c.baseline is not None}
+            plan = [c for c in configs if id(c) in wanted]
+            total += len(plan)
+    for c in configs:
+        for row in rows[id(c)]:
+            row["repetitions"] = len(rows[id(c)])
     return [row for c in configs for row in rows[id(c)]]
 
 
@@ -723,6 +775,7 @@ class Bench:
         for workload in o.workloads:
             job_set = self.sets[workload]
             title = "Arcfour" if workload == "arcfour" else "Sha"
+            first = len(out)
             for executor in o.executors:
                 family = {"sequential": "CPythonSequential", "thread": "CPythonThread",
                           "process": "CPythonProcess"}[executor]
@@ -730,6 +783,10 @@ class Bench:
                     out.append(Config(f"BM_{family}_{title}/workers:{workers}/real_time",
                                       f"cpython-{executor}", "ms",
                                       self._set_row(job_set, executor, workers), workload))
+            sequential = [c for c in out[first:] if c.executor == "cpython-sequential"]
+            for c in out[first:]:
+                if sequential and c is not sequential[0]:
+                    c.baseline = sequential[0]
         if o.startup:
             for kind in ("thread", "process"):
                 if kind not in o.executors:
@@ -799,11 +856,25 @@ class Bench:
         configs = self.configs()
         start = time.monotonic()
 
-        def on_start(done, total, c, round_index):
-            progress(f"[{done}/{total}] {c.shown} (round {round_index + 1}/{o.repetitions}, "
+        def on_start(done, total, c, round_index, rounds):
+            progress(f"[{done}/{total}] {c.shown} (round {round_index + 1}/{rounds}, "
                      f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
 
-        return run_rounds(configs, o.repetitions, on_start)
+        rows = run_rounds(configs, o.repetitions, on_start, o.max_rounds, o.max_ci)
+        wide = []
+        for c in configs:
+            w = relative_half_width([r["real_time"] for r in rows if r["name"] == c.name])
+            if w > o.max_ci:
+                wide.append(f"  {c.shown} +-{w * 100:.1f}%" if math.isfinite(w)
+                            else f"  {c.shown}: too few rounds for an interval")
+        rounds = max((r["repetitions"] for r in rows), default=0)
+        progress(f"[rounds] {rounds} rounds: "
+                 + (f"{len(wide)} rows still wider than +-{o.max_ci * 100:g}%"
+                    if wide else f"every row within +-{o.max_ci * 100:g}%")
+                 + f" ({time.monotonic() - start:.0f} s)")
+        for line in wide:
+            progress(line)
+        return rows
 
     def close(self, abort):
         self.pools.close(abort)
@@ -965,6 +1036,8 @@ def python_context(options):
         "switch_interval_seconds": sys.getswitchinterval(),
         "workers": options.workers,
         "repetitions": options.repetitions,
+        "max_rounds": options.max_rounds,
+        "max_ci": options.max_ci,
         "arcfour_scale": options.arcfour_scale,
         "sha_scale": options.sha_scale,
     }
@@ -1011,6 +1084,10 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
   --arcfour-scale=1          ARCFOUR job sizes: the book's (256 KiB on average) times this
   --sha-scale=32             SHA-256 job sizes: 1 MiB times this (sweep_bench's default)
   --repetitions=9            rounds: each runs every row once, in a shuffled order
+  --max-rounds=15            most rounds of a row whose 95% interval of the median is wider
+                             than --max-ci (it reruns with its sequential baseline), 1 to 1000
+  --max-ci=0.05              widest accepted half-width of that interval, relative to the
+                             median, 0 to 1 (0.05: +-5%)
   --workloads=arcfour,sha    which job sets
   --executors=sequential,thread,process
                              which executors (pool start-up and overhead rows follow them)
@@ -1039,6 +1116,8 @@ class Options:
         self.arcfour_scale = 1.0
         self.sha_scale = 32.0
         self.repetitions = DEFAULT_REPETITIONS
+        self.max_rounds = DEFAULT_MAX_ROUNDS
+        self.max_ci = DEFAULT_MAX_CI
         self.workloads = ["arcfour", "sha"]
         self.executors = ["sequential", "thread", "process"]
         methods = multiprocessing.get_all_start_methods()
@@ -1092,6 +1171,7 @@ def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
     o = Options()
     with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--repetitions",
+                  "--max-rounds", "--max-ci",
                   "--workloads", "--executors", "--start-method", "--out",
                   "--machine-context"}
     k = 0
@@ -1127,6 +1207,18 @@ def parse_flags(argv):
             if not _is_whole(value) or not 1 <= int(value) <= 1000:
                 _bad(flag, "expected a whole number from 1 to 1000")
             o.repetitions = int(value)
+        elif name == "--max-rounds":
+            if not _is_whole(value) or not 1 <= int(value) <= 1000:
+                _bad(flag, "expected a whole number from 1 to 1000")
+            o.max_rounds = int(value)
+        elif name == "--max-ci":
+            try:
+                ci = float(value)
+            except ValueError:
+                ci = math.nan
+            if not 0 <= ci <= 1:
+                _bad(flag, "expected a number from 0 to 1")
+            o.max_ci = ci
         elif name == "--workloads":
             o.workloads = _parse_choices(flag, value, ["arcfour", "sha"])
         elif name == "--executors":

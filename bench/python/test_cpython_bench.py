@@ -8,6 +8,7 @@ Run from the repository root:  python3 -m unittest discover -s bench/python -p '
 
 import hashlib
 import json
+import math
 import os
 import re
 import signal
@@ -141,11 +142,15 @@ class FakeConfig:
         self.workload = None
         self.unit = "ms"
         self.family_index = self.instance_index = 0
+        self.baseline = None
         self.calls = calls
+        self.walls = None  # seconds of successive runs; None: always 1 ms
 
     def run(self):
         self.calls.append(self.name)
-        return 1, 0.001, 0.0, {"call": len(self.calls) - 1}
+        wall = 0.001 if self.walls is None else self.walls[len(
+            [c for c in self.calls if c == self.name]) - 1]
+        return 1, wall, 0.0, {"call": len(self.calls) - 1}
 
 
 class RoundsTest(unittest.TestCase):
@@ -153,7 +158,7 @@ class RoundsTest(unittest.TestCase):
         calls = []
         configs = [FakeConfig(name, calls) for name in "abcde"]
         started = []
-        rows = cb.run_rounds(configs, 4, lambda done, total, c, k: started.append((done, k)))
+        rows = cb.run_rounds(configs, 4, lambda done, total, c, k, rounds: started.append((done, k)))
         self.assertEqual(len(rows), 20)
         self.assertEqual(started, [(n + 1, n // 5) for n in range(20)])
         for row in rows:
@@ -170,6 +175,40 @@ class RoundsTest(unittest.TestCase):
         again = []
         cb.run_rounds([FakeConfig(name, again) for name in "abcde"], 4)
         self.assertEqual(again, calls)
+
+    def test_wide_rows_get_more_rounds_with_their_baseline(self):
+        calls = []
+        steady, noisy, baseline, other = (FakeConfig(n, calls)
+                                          for n in ("steady", "noisy", "base", "other"))
+        noisy.baseline = baseline
+        steady.walls = [0.001] * 20
+        noisy.walls = [0.001, 0.003] * 10  # stays wide: every interval spans 1 to 3 ms
+        baseline.walls = other.walls = [0.002] * 20
+        rows = cb.run_rounds([steady, noisy, baseline, other], 9, max_rounds=12, max_ci=0.05)
+        ran = {c.name: [r["repetition_index"] for r in rows if r["name"] == c.name]
+               for c in (steady, noisy, baseline, other)}
+        self.assertEqual(ran[noisy.name], list(range(12)))
+        self.assertEqual(ran[baseline.name], list(range(12)))  # kept paired
+        self.assertEqual(ran[steady.name], list(range(9)))
+        self.assertEqual(ran[other.name], list(range(9)))
+        for row in rows:
+            self.assertEqual(row["repetitions"], len(ran[row["name"]]))
+
+    def test_no_more_rounds_than_asked_when_every_row_is_steady(self):
+        calls = []
+        configs = [FakeConfig(n, calls) for n in "ab"]
+        rows = cb.run_rounds(configs, 6, max_rounds=15, max_ci=0.05)
+        self.assertEqual(len(rows), 12)
+
+    def test_median_interval_matches_the_order_statistics(self):
+        # n = 9: coverage of (x_(2), x_(8)) is 1 - 2 * 10/512 = 0.961 >= 0.95, of (x_(3), x_(7))
+        # 1 - 2 * 46/512 = 0.820: the interval is the 2nd and 8th smallest values.
+        self.assertEqual(cb.median_interval([9, 1, 8, 2, 7, 3, 6, 4, 5]), (2, 8))
+        # n = 15: (x_(4), x_(12)), coverage 0.965.
+        self.assertEqual(cb.median_interval(list(range(1, 16))), (4, 12))
+        self.assertIsNone(cb.median_interval([1, 2, 3, 4, 5]))
+        self.assertEqual(cb.relative_half_width([1.0] * 9), 0.0)
+        self.assertEqual(cb.relative_half_width([1.0] * 5), math.inf)
 
     def test_a_failing_row_is_named(self):
         calls = []
@@ -247,6 +286,9 @@ class FlagTest(unittest.TestCase):
         (["--arcfour-scale=0.000001"], "arcfour"),
         (["--repetitions=0"], "--repetitions=0"),
         (["--repetitions=two"], "--repetitions=two"),
+        (["--max-rounds=0"], "--max-rounds=0"),
+        (["--max-ci=-0.1"], "--max-ci=-0.1"),
+        (["--max-ci=nan"], "--max-ci=nan"),
         (["--workloads=md5"], "--workloads=md5"),
         (["--executors=gpu"], "--executors=gpu"),
         (["--start-method=teleport"], "--start-method=teleport"),
@@ -299,7 +341,8 @@ class TinyRunTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.out = os.path.join(cls.tmp.name, "cpython.json")
-        cls.result = run_script("--scale=0.001", f"--repetitions={cls.ROUNDS}", "--workers=1,2",
+        cls.result = run_script("--scale=0.001", f"--repetitions={cls.ROUNDS}",
+                                f"--max-rounds={cls.ROUNDS}", "--workers=1,2",
                                 f"--out={cls.out}")
         cls.record = None
         if cls.result.returncode == 0:
@@ -452,7 +495,7 @@ def write_program(directory, body):
 class MachineContextTest(unittest.TestCase):
     # A run of one short row: what is tested is the context.
     QUICK = ["--workloads=sha", "--executors=sequential", "--no-startup", "--no-overhead",
-             "--scale=0.001", "--repetitions=1"]
+             "--scale=0.001", "--repetitions=1", "--max-rounds=1"]
 
     def setUp(self):
         tmp = tempfile.TemporaryDirectory()
