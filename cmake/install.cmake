@@ -1,0 +1,31 @@
+# What `cmake --install` puts under the prefix: the library, its public headers (src/futures,
+# internal/ included since the public headers include it), a CMake package exporting
+# futures::futures, and futures.pc. The job kernels, the command-line plumbing, the benchmarks
+# and the tools are not installed.
+include(CMakePackageConfigHelpers)
+
+set(FUTURES_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/futures)
+
+install(TARGETS futures EXPORT futuresTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/futures/
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/futures
+        FILES_MATCHING PATTERN "*.hpp")
+install(EXPORT futuresTargets NAMESPACE futures:: DESTINATION ${FUTURES_CMAKE_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/futures)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/futuresConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/futuresConfig.cmake
+                              INSTALL_DESTINATION ${FUTURES_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/futuresConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/futuresConfig.cmake
+              ${PROJECT_BINARY_DIR}/futuresConfigVersion.cmake
+        DESTINATION ${FUTURES_CMAKE_DIR})
+
+# pkg-config: the library, C++20 and the threads it needs.
+configure_file(${PROJECT_SOURCE_DIR}/cmake/futures.pc.in ${PROJECT_BINARY_DIR}/futures.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/futures.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
