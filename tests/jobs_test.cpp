@@ -202,8 +202,7 @@ TEST(ArcfourTest, MatchesPlainReferenceAtEveryLength) {
       for (std::size_t length : lengths_to_check()) {
         const Bytes data = jobs::random_bytes(length, seed++);
         EXPECT_EQ(jobs::arcfour(key, data, loops), PlainArcfour(key, loops).crypt(data))
-            << "key " << key.size() << " bytes, loops " << loops << ", data " << length
-            << " bytes";
+            << "key " << key.size() << " bytes, loops " << loops << ", data " << length << " bytes";
       }
     }
   }
@@ -221,8 +220,7 @@ TEST(ArcfourTest, MatchesPlainReferenceOnUnalignedBuffers) {
         Bytes out(out_offset + length);
         jobs::Arcfour(key, 1).crypt(std::span(in).subspan(in_offset),
                                     std::span(out).subspan(out_offset));
-        EXPECT_EQ(Bytes(out.begin() + static_cast<std::ptrdiff_t>(out_offset), out.end()),
-                  expected)
+        EXPECT_EQ(Bytes(out.begin() + static_cast<std::ptrdiff_t>(out_offset), out.end()), expected)
             << "data " << length << " bytes, input at +" << in_offset << ", output at +"
             << out_offset;
       }
