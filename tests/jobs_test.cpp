@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -16,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -146,6 +149,130 @@ TEST(ArcfourTest, CarriesJAcrossKeySchedulePasses) {
   // The book's arcfour() with loops=2; resetting j between passes gives other bytes.
   EXPECT_EQ(to_hex(jobs::arcfour(from_hex("ef012345"), Bytes(16), 2)),
             "c67d0464ebbb29353d0ae9859603d63c");
+}
+
+// ARCFOUR written as plainly as the book writes it, one byte at a time, to check the fast
+// paths of jobs::Arcfour against.
+class PlainArcfour {
+ public:
+  PlainArcfour(const Bytes& key, int loops) {
+    for (int k = 0; k < 256; ++k) s_[k] = static_cast<std::uint8_t>(k);
+    std::uint8_t j = 0;
+    for (int pass = 0; pass < loops; ++pass) {
+      for (int k = 0; k < 256; ++k) {
+        j = static_cast<std::uint8_t>(j + s_[k] + key[k % key.size()]);
+        std::swap(s_[k], s_[j]);
+      }
+    }
+  }
+
+  Bytes crypt(const Bytes& data) {
+    Bytes out;
+    for (std::uint8_t byte : data) {
+      i_ = static_cast<std::uint8_t>(i_ + 1);
+      j_ = static_cast<std::uint8_t>(j_ + s_[i_]);
+      std::swap(s_[i_], s_[j_]);
+      out.push_back(byte ^ s_[static_cast<std::uint8_t>(s_[i_] + s_[j_])]);
+    }
+    return out;
+  }
+
+ private:
+  std::uint8_t s_[256];
+  std::uint8_t i_ = 0;
+  std::uint8_t j_ = 0;
+};
+
+// Lengths 0 to 64 and odd lengths either side of the 256-byte table and beyond.
+std::vector<std::size_t> lengths_to_check() {
+  std::vector<std::size_t> lengths;
+  for (std::size_t n = 0; n <= 64; ++n) lengths.push_back(n);
+  for (std::size_t n : {95, 97, 127, 129, 255, 257, 511, 513, 1023, 4097, 65537}) {
+    lengths.push_back(n);
+  }
+  return lengths;
+}
+
+TEST(ArcfourTest, MatchesPlainReferenceAtEveryLength) {
+  const Bytes keys[] = {from_hex("01"), from_text("Key"), from_text(jobs::kArcfourKey),
+                        jobs::random_bytes(256, 5)};
+  std::uint64_t seed = 100;
+  for (const Bytes& key : keys) {
+    for (int loops : {1, 20}) {
+      for (std::size_t length : lengths_to_check()) {
+        const Bytes data = jobs::random_bytes(length, seed++);
+        EXPECT_EQ(jobs::arcfour(key, data, loops), PlainArcfour(key, loops).crypt(data))
+            << "key " << key.size() << " bytes, loops " << loops << ", data " << length << " bytes";
+      }
+    }
+  }
+}
+
+TEST(ArcfourTest, MatchesPlainReferenceOnUnalignedBuffers) {
+  const Bytes key = from_text(jobs::kArcfourKey);
+  for (std::size_t length : {std::size_t{33}, std::size_t{200}, std::size_t{1001}}) {
+    const Bytes data = jobs::random_bytes(length, length);
+    const Bytes expected = PlainArcfour(key, 1).crypt(data);
+    for (std::size_t in_offset = 0; in_offset < 8; ++in_offset) {
+      for (std::size_t out_offset = 0; out_offset < 8; ++out_offset) {
+        Bytes in(in_offset + length);
+        std::copy(data.begin(), data.end(), in.begin() + static_cast<std::ptrdiff_t>(in_offset));
+        Bytes out(out_offset + length);
+        jobs::Arcfour(key, 1).crypt(std::span(in).subspan(in_offset),
+                                    std::span(out).subspan(out_offset));
+        EXPECT_EQ(Bytes(out.begin() + static_cast<std::ptrdiff_t>(out_offset), out.end()), expected)
+            << "data " << length << " bytes, input at +" << in_offset << ", output at +"
+            << out_offset;
+      }
+    }
+  }
+}
+
+TEST(ArcfourTest, CryptsInPlaceAtUnalignedOffsets) {
+  const Bytes key = from_hex("0102030405");
+  for (std::size_t length : {std::size_t{31}, std::size_t{64}, std::size_t{777}}) {
+    const Bytes data = jobs::random_bytes(length, length + 1);
+    const Bytes expected = PlainArcfour(key, 20).crypt(data);
+    for (std::size_t offset = 0; offset < 8; ++offset) {
+      Bytes buffer(offset + length);
+      std::copy(data.begin(), data.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
+      const std::span<std::uint8_t> view = std::span(buffer).subspan(offset);
+      jobs::Arcfour(key, 20).crypt(view, view);
+      EXPECT_EQ(Bytes(view.begin(), view.end()), expected)
+          << "data " << length << " bytes at +" << offset;
+    }
+  }
+}
+
+TEST(ArcfourTest, StreamResumedAtEveryPositionMatchesReference) {
+  // A first piece of every length from 0 to 300 leaves the stream at every table position,
+  // and the second piece must continue it from there.
+  const Bytes key = from_text("Key");
+  const Bytes data = jobs::random_bytes(1000, 9);
+  const Bytes expected = PlainArcfour(key, 1).crypt(data);
+  for (std::size_t first = 0; first <= 300; ++first) {
+    jobs::Arcfour cipher(key, 1);
+    Bytes out(data.size());
+    cipher.crypt(std::span(data).first(first), std::span(out).first(first));
+    cipher.crypt(std::span(data).subspan(first), std::span(out).subspan(first));
+    EXPECT_EQ(out, expected) << "first piece " << first << " bytes";
+  }
+}
+
+TEST(ArcfourTest, StreamInPiecesOfEveryLengthMatchesReference) {
+  const Bytes key = jobs::random_bytes(16, 4);
+  for (int loops : {1, 20}) {
+    const Bytes data = jobs::random_bytes(20000, 10);
+    jobs::Arcfour cipher(key, loops);
+    Bytes pieces(data.size());
+    std::size_t at = 0;
+    for (std::size_t piece = 0; at < data.size(); piece = (piece + 1) % 70) {
+      const std::size_t n = std::min(piece, data.size() - at);
+      cipher.crypt(std::span(data).subspan(at, n), std::span(pieces).subspan(at, n));
+      at += n;
+    }
+    EXPECT_EQ(pieces, PlainArcfour(key, loops).crypt(data)) << "loops " << loops;
+  }
 }
 
 struct KeystreamSample {

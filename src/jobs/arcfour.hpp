@@ -27,7 +27,8 @@ class Arcfour {
   void crypt(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
  private:
-  std::uint8_t s_[256];
+  // The permutation, one entry per 32-bit word (crypt() loads and stores whole words).
+  std::uint32_t s_[256];
   std::uint32_t i_ = 0;
   std::uint32_t j_ = 0;
 };
