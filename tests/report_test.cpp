@@ -2,6 +2,7 @@
 // with intervals, noise flags, break-even sizes, CSV, the summary, compare, and the exit status
 // and outputs of the program itself.
 #include "report/report.hpp"
+#include "report/kernels.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -591,6 +592,63 @@ TEST(ReportRunTest, UnwritableResultsDirectoryExitsTwoAndLeavesNoProbe) {
     EXPECT_EQ(left, (std::vector<fs::path>{results / "overhead.csv", results / "speedup.csv",
                                            results / "summary.md"}));
   }
+}
+
+
+// A jobs_bench record: ours and OpenSSL's ARCFOUR at 4 KiB, `ours_extra` more rounds of ours
+// than of OpenSSL's, OpenSSL's time 0.9 of ours in every shared round.
+std::string kernel_record(int rounds, int ours_extra) {
+  std::string rows;
+  auto add = [&rows](const std::string& family, const std::string& workload, int round,
+                     double ns) {
+    const std::string name = family + "/bytes:4096/fresh:0";
+    if (!rows.empty()) rows += ",";
+    rows += "{\"name\": \"" + name + "\", \"run_name\": \"" + name +
+            "\", \"run_type\": \"iteration\", \"repetitions\": 9, \"repetition_index\": " +
+            std::to_string(round) + ", \"iterations\": 100, \"real_time\": " +
+            std::to_string(ns) + ", \"cpu_time\": " + std::to_string(ns) +
+            ", \"time_unit\": \"ns\", \"label\": \"executor=kernel workload=" + workload +
+            " buffer=preallocated\"}";
+  };
+  for (int k = 0; k < rounds + ours_extra; ++k) {
+    const double ours = 10000 + 500 * (k % 4);
+    add("BM_Arcfour_Ours", "arcfour-ours", k, ours);
+    if (k < rounds) add("BM_Arcfour_OpenSSL", "arcfour-openssl", k, 0.9 * ours);
+  }
+  return "{\"context\": {\"num_cpus\": 2}, \"benchmarks\": [" + rows + "]}";
+}
+
+TEST(ReportKernelTest, OurSpeedOverOpensslIsPairedOverTheRoundsBothRan) {
+  for (const int extra : {0, 3}) {
+    SCOPED_TRACE(extra);
+    const auto r =
+        report::analyze({report::parse_record(kernel_record(9, extra), "jobs.json")});
+    const auto ratios = report::kernel_ratios(r);
+    ASSERT_EQ(ratios.size(), 1u);
+    EXPECT_EQ(ratios[0].kernel, "arcfour");
+    EXPECT_EQ(ratios[0].bytes, 4096);
+    EXPECT_TRUE(ratios[0].paired);
+    EXPECT_EQ(ratios[0].speed_ratio.n, 9);
+    // OpenSSL took 0.9 of our time in every round: our speed is 0.9 of theirs, exactly.
+    EXPECT_NEAR(ratios[0].speed_ratio.value, 0.9, 1e-12);
+    EXPECT_NEAR(ratios[0].speed_ratio.ci.low, 0.9, 1e-12);
+    EXPECT_NEAR(ratios[0].speed_ratio.ci.high, 0.9, 1e-12);
+  }
+}
+
+TEST(ReportKernelTest, SummaryHasTheKernelTableAndNotTheKernelsAmongTheOverheadRows) {
+  TempDir dir;
+  const fs::path record = dir.path() / "jobs.json";
+  std::ofstream(record) << kernel_record(9, 0);
+  const Outcome o = run_report({record.string(), "--results", (dir.path() / "r").string(),
+                                "--no-plots", "--quiet"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::ifstream in(dir.path() / "r" / "summary.md");
+  const std::string summary{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(summary.find("## Kernels against OpenSSL"), std::string::npos);
+  EXPECT_NE(summary.find("| arcfour | 4 KiB | preallocated |"), std::string::npos);
+  EXPECT_NE(summary.find("0.90× [0.90, 0.90]"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("## Overhead and start-up"), std::string::npos);
 }
 
 }  // namespace

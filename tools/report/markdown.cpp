@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
 
+#include "report/kernels.hpp"
 #include "report/plots.hpp"
 #include "report/quality.hpp"
 #include "report/text.hpp"
@@ -160,13 +162,39 @@ std::string sweep_tables(const Report& r) {
   return out;
 }
 
+// Our kernels against OpenSSL's on the same input (jobs_bench), one row per size and buffer.
+std::string kernel_table(const Report& r) {
+  const std::vector<KernelRatio> ratios = kernel_ratios(r);
+  if (ratios.empty()) return {};
+  std::string out =
+      "\n## Kernels against OpenSSL\n\nTime per call of our kernel and of OpenSSL's on the same "
+      "input (`jobs_bench`, one process, paired by round), medians with their 95% intervals; "
+      "the last column is our speed over OpenSSL's (above 1: faster).\n\n"
+      "| kernel | input | buffer | ours | OpenSSL | ours ÷ OpenSSL, speed |\n"
+      "|---|---|---|---|---|---|\n";
+  for (const auto& k : ratios) {
+    const std::string_view buffer = k.args.find("fresh=1") != std::string::npos   ? "fresh"
+                                    : k.args.find("fresh=0") != std::string::npos ? "preallocated"
+                                                                                  : "";
+    out += fmt::format("| {} | {} | {} | {} | {} | {}{} |\n", k.kernel, human_bytes(k.bytes),
+                       buffer, seconds_with_interval(k.ours->time.median, k.ours->time.ci),
+                       seconds_with_interval(k.reference->time.median, k.reference->time.ci),
+                       times_with_interval(k.speed_ratio), k.flagged ? kFlag : "");
+  }
+  return out;
+}
+
 std::string overhead_table(const Report& r) {
-  if (r.overhead.empty()) return {};
+  if (std::all_of(r.overhead.begin(), r.overhead.end(),
+                  [](const OverheadRow& o) { return o.executor == "kernel"; })) {
+    return {};
+  }
   std::string out =
       "\n## Overhead and start-up\n\nPer task (or per iteration, or per worker for start-up "
       "rows), median with its 95% interval.\n\n| benchmark | args | per task | n | cv |\n"
       "|---|---|---|---|---|\n";
   for (const auto& row : r.overhead) {
+    if (row.executor == "kernel") continue;  // kernel_table
     out += fmt::format("| {} | {} | {}{} | {} | {:.1f}% |\n", row.benchmark, row.args,
                        seconds_with_interval(row.per_task.value, row.per_task.ci),
                        flag_of(row.quality), row.time.repetitions, row.time.cv * 100);
@@ -304,6 +332,7 @@ std::string summary(const Report& r, const SummaryLinks& links) {
     out += cpython_ratios(cpy, python);
   }
   out += sweep_tables(r);
+  out += kernel_table(r);
   out += overhead_table(r);
   out += machine_table(r);
   if (!links.plots.empty()) {

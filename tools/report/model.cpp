@@ -104,7 +104,9 @@ OverheadRow overhead_row(const Series& s, int source, const Context& context) {
     row.args += fmt::format("{}{}={}", row.args.empty() ? "" : " ", k, v);
   }
   row.executor = s.executor;
+  row.workload = s.workload;
   row.seconds = s.seconds;
+  row.rounds = s.rounds;
   row.time = series_stats(s);
   const double per_task = counter_median(s, fields::kSecondsPerTask);
   const double items = counter_median(s, "items_per_second");

@@ -80,7 +80,9 @@ struct OverheadRow {
   std::string benchmark;  // family name
   std::string args;       // "workers=2 tasks=1000000"
   std::string executor;   // what the row says it is, if it does
+  std::string workload;   // likewise (jobs_bench: the kernel, "arcfour-ours")
   std::vector<double> seconds;  // per repetition, per iteration
+  std::vector<int> rounds;      // the round of each repetition
   Stats time;                   // seconds per iteration
   // seconds_per_task counter, else 1 / items_per_second, else seconds per iteration; the
   // interval is the time's, scaled alike.

@@ -1,0 +1,85 @@
+#include "report/kernels.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+namespace report {
+namespace {
+
+constexpr std::string_view kOurs = "-ours";
+constexpr std::string_view kReference = "-openssl";
+
+bool ends_with(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+// The value of `key` in args "bytes=4096 fresh=0"; 0 when absent.
+double arg_value(std::string_view args, std::string_view key) {
+  const std::string needle = std::string(key) + "=";
+  for (std::size_t at = 0; at < args.size();) {
+    const std::size_t end = std::min(args.find(' ', at), args.size());
+    const std::string_view word = args.substr(at, end - at);
+    if (word.substr(0, needle.size()) == needle) {
+      return std::strtod(std::string(word.substr(needle.size())).c_str(), nullptr);
+    }
+    at = end + 1;
+  }
+  return 0;
+}
+
+// The rounds that both rows ran, each once, smallest first.
+std::vector<int> shared_rounds(const OverheadRow& a, const OverheadRow& b) {
+  std::vector<int> out;
+  for (int round : a.rounds) {
+    if (std::count(a.rounds.begin(), a.rounds.end(), round) == 1 &&
+        std::count(b.rounds.begin(), b.rounds.end(), round) == 1) {
+      out.push_back(round);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The times of `row` in `rounds`, in that order; empty unless it ran every one of them once.
+std::vector<double> in_rounds(const OverheadRow& row, const std::vector<int>& rounds) {
+  std::vector<double> out;
+  for (int round : rounds) {
+    if (std::count(row.rounds.begin(), row.rounds.end(), round) != 1) return {};
+    const auto it = std::find(row.rounds.begin(), row.rounds.end(), round);
+    out.push_back(row.seconds[static_cast<std::size_t>(it - row.rounds.begin())]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<KernelRatio> kernel_ratios(const Report& r) {
+  std::vector<KernelRatio> out;
+  for (const auto& ours : r.overhead) {
+    if (ours.executor != "kernel" || !ends_with(ours.workload, kOurs)) continue;
+    const std::string kernel = ours.workload.substr(0, ours.workload.size() - kOurs.size());
+    const auto ref = std::find_if(r.overhead.begin(), r.overhead.end(), [&](const OverheadRow& o) {
+      return o.executor == "kernel" && o.workload == kernel + std::string(kReference) &&
+             o.args == ours.args && o.source == ours.source;
+    });
+    if (ref == r.overhead.end() || ours.seconds.empty() || ref->seconds.empty()) continue;
+    KernelRatio k;
+    k.kernel = kernel;
+    k.args = ours.args;
+    k.bytes = arg_value(ours.args, "bytes");
+    k.ours = &ours;
+    k.reference = &*ref;
+    const std::vector<int> rounds = shared_rounds(ours, *ref);
+    const std::vector<double> ref_times = in_rounds(*ref, rounds);
+    const std::vector<double> our_times = in_rounds(ours, rounds);
+    k.paired = rounds.size() >= 3 && !ref_times.empty() && !our_times.empty();
+    k.speed_ratio = k.paired ? stats::ratio_of_medians(ref_times, our_times, true)
+                             : stats::ratio_of_medians(ref->seconds, ours.seconds, false);
+    k.flagged = !ours.quality.ok() || !ref->quality.ok();
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace report
