@@ -10,6 +10,7 @@
 #include <atomic>
 #include <iterator>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <ranges>
 #include <stdexcept>
@@ -341,6 +342,43 @@ TEST_P(MapTest, ZippedRethrowsAtPositionAndReadsNoElementPastTheShortest) {
   }
   EXPECT_EQ(n, 3);
   EXPECT_EQ(reads.load(), 3);
+}
+
+// Counts its copies; moves are free.
+struct CopyCounted {
+  CopyCounted(int v, std::atomic<int>* c) : value(v), copies(c) {}
+  CopyCounted(const CopyCounted& other) : value(other.value), copies(other.copies) {
+    ++*copies;
+  }
+  CopyCounted(CopyCounted&&) noexcept = default;
+  CopyCounted& operator=(const CopyCounted&) = delete;
+  CopyCounted& operator=(CopyCounted&&) noexcept = default;
+  int value;
+  std::atomic<int>* copies;
+};
+
+// Python hands out the result objects themselves; here the range reads each chunk's results
+// where the task left them.
+TEST_P(MapTest, YieldsResultsWithoutCopyingThem) {
+  std::atomic<int> copies{0};
+  int i = 0;
+  for (const CopyCounted& c : pool_.map([&copies](int x) { return CopyCounted(x, &copies); },
+                                        std::views::iota(0, 100), options())) {
+    EXPECT_EQ(c.value, i++);
+  }
+  EXPECT_EQ(i, 100);
+  EXPECT_EQ(copies.load(), 0);
+}
+
+TEST_P(MapTest, MapsAFunctionReturningAMoveOnlyType) {
+  int i = 0;
+  for (const std::unique_ptr<int>& p :
+       pool_.map([](int x) { return std::make_unique<int>(x); }, std::views::iota(0, 20),
+                 options())) {
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(*p, i++);
+  }
+  EXPECT_EQ(i, 20);
 }
 
 TEST_P(MapTest, EmptyInputYieldsNothing) {

@@ -166,7 +166,7 @@ class MapResults {
     using difference_type = std::ptrdiff_t;
     using iterator_concept = std::input_iterator_tag;
 
-    const R& operator*() const noexcept { return owner_->chunk_.values[owner_->pos_]; }
+    const R& operator*() const noexcept { return owner_->chunk_->values[owner_->pos_]; }
     const R* operator->() const noexcept { return &**this; }
     iterator& operator++() {
       owner_->advance();
@@ -204,7 +204,6 @@ class MapResults {
   iterator begin() {
     if (!started_) {
       started_ = true;
-      pos_ = 0;
       next_chunk();
     }
     return iterator(this);
@@ -218,8 +217,7 @@ class MapResults {
   }
 
   void advance() {
-    if (++pos_ < chunk_.values.size()) return;
-    pos_ = 0;
+    if (++pos_ < chunk_->values.size()) return;
     next_chunk();
   }
 
@@ -227,33 +225,48 @@ class MapResults {
   // marks the range finished. With buffersize, the chunk after the last submitted one is
   // submitted before waiting, as Python 3.14 does.
   void next_chunk() {
+    pos_ = 0;
     for (;;) {
-      if (chunk_.error) {
-        finished_ = true;
-        cancel_pending();
-        std::rethrow_exception(std::exchange(chunk_.error, nullptr));
+      if (chunk_ != nullptr && chunk_->error) {
+        const std::exception_ptr error = chunk_->error;
+        finish();
+        std::rethrow_exception(error);
       }
       if (pending_.empty()) {
-        finished_ = true;
+        finish();
         return;
       }
+      chunk_ = nullptr;
       try {
         submit_more();
-        ChunkFuture f = std::move(pending_.front());
+        current_.emplace(std::move(pending_.front()));
         pending_.pop_front();
+        std::exception_ptr failed;
         try {
-          chunk_ = deadline_ ? f.result(*deadline_ - internal::Clock::now()) : f.result();
+          failed = deadline_ ? current_->exception(*deadline_ - internal::Clock::now())
+                             : current_->exception();
         } catch (...) {
-          f.cancel();
+          current_->cancel();
           throw;
         }
+        if (failed) std::rethrow_exception(failed);
       } catch (...) {
-        finished_ = true;
-        cancel_pending();
+        finish();
         throw;
       }
-      if (!chunk_.values.empty()) return;
+      // Only this range holds the chunk's future, and nothing writes a finished state: its
+      // values are read in place instead of copied out.
+      chunk_ = &internal::FutureAccess::state(*current_)->value();
+      if (!chunk_->values.empty()) return;
     }
+  }
+
+  // Ends the range: cancels the tasks not started and lets go of the current chunk.
+  void finish() noexcept {
+    finished_ = true;
+    cancel_pending();
+    chunk_ = nullptr;
+    current_.reset();
   }
 
   // With buffersize: submits the next chunk of input, if any is left.
@@ -269,7 +282,8 @@ class MapResults {
   std::deque<ChunkFuture> pending_;
   Source source_;
   std::optional<internal::Clock::time_point> deadline_;
-  MapChunk<R> chunk_;
+  std::optional<ChunkFuture> current_;  // the chunk being consumed
+  const MapChunk<R>* chunk_ = nullptr;  // current_'s result, while it has one
   std::size_t pos_ = 0;
   bool started_ = false;
   bool finished_ = false;
