@@ -183,7 +183,8 @@ class ProcessPoolExecutor {
 
   // fn over items, `chunksize` items per message, results in input order (see MapResults);
   // a function returning void yields one std::monostate per item (at most 2^20 items per
-  // chunk). Discarding the range (with a cast to void) still runs every task.
+  // chunk). A range discarded unbegun (cast to void) still runs its tasks: every one without
+  // buffersize, the first buffersize with it.
   template <class R, class P, std::ranges::input_range Range>
   [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
   MapResults<internal::map_value_t<R>> map(R (*fn)(P), Range&& items, MapOptions options = {});

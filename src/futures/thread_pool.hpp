@@ -60,7 +60,8 @@ class ThreadPoolExecutor {
   // std::monostate per item. Without buffersize every task is submitted before map()
   // returns. Throws std::invalid_argument for chunksize or buffersize < 1, and what submit()
   // throws. fn is shared by the tasks, so it is called as const, with each item as a const
-  // lvalue. Discarding the range (with a cast to void) still runs every task.
+  // lvalue. A range discarded unbegun (cast to void) still runs its tasks: every one without
+  // buffersize, the first buffersize with it.
   template <class F, std::ranges::input_range Range>
   [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
   auto map(F&& fn, Range&& items, MapOptions options = {})
