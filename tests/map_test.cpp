@@ -1,15 +1,21 @@
 #include "futures/map.hpp"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <iterator>
 #include <list>
+#include <memory>
+#include <mutex>
 #include <ranges>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "futures/futures.hpp"
@@ -137,26 +143,378 @@ TEST_P(MapTest, BuffersizeBoundsTasksInFlightOverAnEndlessRange) {
   EXPECT_LE(calls.load(), 50 + 4 * GetParam().chunksize);
 }
 
+// CPython: the result generator cancels its pending futures in its `finally`, which runs once
+// iteration has started and is then abandoned.
 TEST_P(MapTest, LeavingTheLoopEarlyCancelsTheRest) {
+  const int chunk = GetParam().chunksize;
+  const int n = chunk * (GetParam().workers * 4 + 2);
   Gate gate;
   std::atomic<int> ran{0};
   {
     auto results = pool_.map(
-        [gate, &ran](int x) {
+        [gate, &ran, chunk](int x) {
+          if (x < chunk) return x;  // the first chunk finishes; the others wait for the gate
           gate.wait();
           ++ran;
           return x;
         },
-        std::views::iota(0, 500), options());
+        std::views::iota(0, n), options());
+    for (int v : results) {
+      EXPECT_EQ(v, 0);
+      break;
+    }
   }
   gate.open();
   pool_.shutdown();
-  EXPECT_LE(ran.load(), GetParam().workers * GetParam().chunksize);
+  // Only the chunks already running when the loop was left ran: one per worker at most.
+  EXPECT_LE(ran.load(), GetParam().workers * chunk);
+}
+
+// CPython test_map_submits_without_iteration: executor.map(fn, range(10)) never iterated, then
+// shutdown(wait=True): all 10 ran. The function here returns void, as a function written for
+// its effect does.
+TEST_P(MapTest, NeverIteratedRangeStillRunsEveryTask) {
+  std::mutex mu;
+  std::vector<int> finished;
+  (void)pool_.map(
+      [&](int x) {
+        std::lock_guard lock(mu);
+        finished.push_back(x);
+      },
+      std::views::iota(0, 10), options());
+  pool_.shutdown();
+  std::ranges::sort(finished);
+  EXPECT_THAT(finished, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+}
+
+// CPython yields None per item for a function returning None; here std::monostate.
+TEST_P(MapTest, VoidFunctionYieldsOneMonostatePerItemAndRethrowsAtPosition) {
+  std::atomic<int> calls{0};
+  int yielded = 0;
+  for (std::monostate m : pool_.map([&calls](int) { ++calls; }, std::views::iota(0, 25),
+                                    options())) {
+    (void)m;
+    ++yielded;
+  }
+  EXPECT_EQ(yielded, 25);
+  EXPECT_EQ(calls.load(), 25);
+
+  auto results = pool_.map(
+      [](int x) {
+        if (x == 7) throw std::out_of_range("item 7");
+      },
+      std::views::iota(0, 25), options());
+  yielded = 0;
+  EXPECT_THROW(
+      {
+        for (std::monostate m : results) {
+          (void)m;
+          ++yielded;
+        }
+      },
+      std::out_of_range);
+  EXPECT_EQ(yielded, 7);
+}
+
+// CPython 3.14 Executor.map: with buffersize, each step submits the next task before it waits
+// for the current one. Here the first chunk can finish only once the chunk after the first
+// buffer has been read, which must therefore happen before the first result is awaited. The
+// timeout only turns a regression into a failure instead of a hang.
+TEST_P(MapTest, BuffersizeSubmitsTheNextChunkBeforeWaiting) {
+  constexpr int kBuffer = 2;
+  const int chunk = GetParam().chunksize;
+  Gate gate;
+  auto input = std::views::iota(0) | std::views::transform([gate, chunk](int x) {
+                 if (x == kBuffer * chunk) gate.open();  // the first item past the buffer
+                 return x;
+               });
+  MapOptions o = options();
+  o.buffersize = kBuffer;
+  o.timeout = 60s;
+  int consumed = 0;
+  EXPECT_NO_THROW({
+    for (int v : pool_.map(
+             [gate, chunk](int x) {
+               if (x < chunk) gate.wait();
+               return x;
+             },
+             input, o)) {
+      EXPECT_EQ(v, consumed);
+      if (++consumed == 3 * chunk) break;
+    }
+  });
+  gate.open();  // lets a stuck first chunk end, so that the pool can be destroyed
+  EXPECT_EQ(consumed, 3 * chunk);
+}
+
+// CPython test_map_buffersize_when_buffer_is_full: map() alone reads buffersize items (here
+// chunks); then each chunk consumed reads one more, so while the i-th result is in hand the
+// chunks up to i's plus buffersize have been read.
+TEST_P(MapTest, BuffersizeReadsOneChunkAheadPerChunkConsumed) {
+  constexpr int kBuffer = 3;
+  const int chunk = GetParam().chunksize;
+  std::atomic<int> reads{0};
+  auto input = std::views::iota(0) | std::views::transform([&reads](int x) {
+                 ++reads;
+                 return x;
+               });
+  MapOptions o = options();
+  o.buffersize = kBuffer;
+  auto results = pool_.map([](int x) { return x; }, input, o);
+  EXPECT_EQ(reads.load(), kBuffer * chunk);
+  int i = 0;
+  for (int v : results) {
+    EXPECT_EQ(v, i);
+    EXPECT_EQ(reads.load(), (kBuffer + i / chunk + 1) * chunk) << i;
+    if (++i == 5 * chunk + 1) break;
+  }
+}
+
+// CPython test_map_buffersize_without_iteration (3.14): only the first buffer is submitted,
+// and it runs.
+TEST_P(MapTest, BuffersizeWithoutIterationRunsOnlyTheFirstBuffer) {
+  constexpr int kBuffer = 2;
+  const int chunk = GetParam().chunksize;
+  std::atomic<int> reads{0};
+  std::atomic<int> ran{0};
+  auto input = std::views::iota(0, 1000) | std::views::transform([&reads](int x) {
+                 ++reads;
+                 return x;
+               });
+  MapOptions o = options();
+  o.buffersize = kBuffer;
+  (void)pool_.map([&ran](int) { ++ran; }, input, o);
+  pool_.shutdown();
+  EXPECT_EQ(reads.load(), kBuffer * chunk);
+  EXPECT_EQ(ran.load(), kBuffer * chunk);
+}
+
+// Python: list(executor.map(f, [1, 2, 3, 4], "abc", itertools.count(10))) has 3 items.
+TEST_P(MapTest, ZipsSeveralRangesAndStopsAtTheShortest) {
+  std::list<std::string> words{"a", "bb", "ccc"};
+  std::vector<std::string> got;
+  for (const std::string& s : pool_.map(
+           [](int n, const std::string& w, int k) {
+             return std::to_string(n) + w + std::to_string(k);
+           },
+           std::vector{1, 2, 3, 4}, words, std::views::iota(10), options())) {
+    got.push_back(s);
+  }
+  EXPECT_THAT(got, ElementsAre("1a10", "2bb11", "3ccc12"));
+  // Without options, and the longer range first.
+  std::vector<int> sums;
+  for (int v : pool_.map([](int a, int b) { return a + b; }, std::views::iota(0, 100),
+                         std::vector{5, 6})) {
+    sums.push_back(v);
+  }
+  EXPECT_THAT(sums, ElementsAre(5, 7));
+}
+
+TEST_P(MapTest, ZippedRethrowsAtPositionAndReadsNoElementPastTheShortest) {
+  std::atomic<int> reads{0};
+  auto longer = std::views::iota(0) | std::views::transform([&reads](int x) {
+                  ++reads;
+                  return x;
+                });
+  MapOptions o = options();
+  o.buffersize = 2;
+  auto results = pool_.map(
+      [](int a, int b) {
+        if (a == 30) throw std::invalid_argument("item 30");
+        return a * b;
+      },
+      longer, std::views::iota(0, 40), o);
+  std::vector<int> got;
+  EXPECT_THROW(
+      {
+        for (int v : results) got.push_back(v);
+      },
+      std::invalid_argument);
+  ASSERT_EQ(got.size(), 30u);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i)], i * i);
+
+  // Stopping at the shortest: the endless range is read exactly as far as the short one.
+  reads = 0;
+  int n = 0;
+  for (int v : pool_.map([](int a, int b) { return a + b; }, longer, std::vector{1, 1, 1}, o)) {
+    EXPECT_EQ(v, n + 1);
+    ++n;
+  }
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(reads.load(), 3);
+}
+
+// Counts its copies; moves are free.
+struct CopyCounted {
+  CopyCounted(int v, std::atomic<int>* c) : value(v), copies(c) {}
+  CopyCounted(const CopyCounted& other) : value(other.value), copies(other.copies) {
+    ++*copies;
+  }
+  CopyCounted(CopyCounted&&) noexcept = default;
+  CopyCounted& operator=(const CopyCounted&) = delete;
+  CopyCounted& operator=(CopyCounted&&) noexcept = default;
+  int value;
+  std::atomic<int>* copies;
+};
+
+// Python hands out the result objects themselves; here the range reads each chunk's results
+// where the task left them.
+TEST_P(MapTest, YieldsResultsWithoutCopyingThem) {
+  std::atomic<int> copies{0};
+  int i = 0;
+  for (const CopyCounted& c : pool_.map([&copies](int x) { return CopyCounted(x, &copies); },
+                                        std::views::iota(0, 100), options())) {
+    EXPECT_EQ(c.value, i++);
+  }
+  EXPECT_EQ(i, 100);
+  EXPECT_EQ(copies.load(), 0);
+}
+
+TEST_P(MapTest, MapsAFunctionReturningAMoveOnlyType) {
+  int i = 0;
+  for (const std::unique_ptr<int>& p :
+       pool_.map([](int x) { return std::make_unique<int>(x); }, std::views::iota(0, 20),
+                 options())) {
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(*p, i++);
+  }
+  EXPECT_EQ(i, 20);
 }
 
 TEST_P(MapTest, EmptyInputYieldsNothing) {
   auto results = pool_.map([](int x) { return x; }, std::vector<int>{}, options());
   EXPECT_TRUE(results.begin() == results.end());
+}
+
+// Process pool map: task functions are plain functions, as that pool requires.
+int add_scaled(int a, long b, std::string c) { return a + static_cast<int>(b) * static_cast<int>(c.size()); }
+int product_or_throw(int a, int b) {
+  if (a == 11) throw std::domain_error("item 11");
+  return a * b;
+}
+// Appends one byte to the file at `path`: the parent counts the calls by its size.
+void touch(std::string path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot open " + path);
+  const char byte = 1;
+  const bool ok = ::write(fd, &byte, 1) == 1;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + path);
+}
+void check_positive(int x) {
+  if (x <= 0) throw std::invalid_argument("not positive");
+}
+
+// The size of the file at path, -1 if it does not exist.
+long file_size(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<long>(st.st_size);
+}
+
+class ProcessPoolMapTest : public ::testing::TestWithParam<int> {
+ protected:
+  MapOptions options() const {
+    MapOptions o;
+    o.chunksize = GetParam();
+    return o;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Chunks, ProcessPoolMapTest, ::testing::Values(1, 3, 100),
+                         [](const auto& p) { return "chunk" + std::to_string(p.param); });
+
+// Python: list(executor.map(f, [0..49], range(100), ["x", "yy"] * 20)) stops at 40 items.
+TEST_P(ProcessPoolMapTest, ZipsSeveralRangesAndStopsAtTheShortest) {
+  ProcessPoolExecutor pool(2);
+  std::vector<int> a(50);
+  for (int i = 0; i < 50; ++i) a[static_cast<std::size_t>(i)] = i;
+  std::vector<std::string> c;
+  for (int i = 0; i < 20; ++i) {
+    c.emplace_back("x");
+    c.emplace_back("yy");
+  }
+  int i = 0;
+  for (int v : pool.map(add_scaled, a, std::views::iota(0, 100), c, options())) {
+    EXPECT_EQ(v, i + i * (i % 2 == 0 ? 1 : 2)) << i;
+    ++i;
+  }
+  EXPECT_EQ(i, 40);
+  // A captureless lambda, without options.
+  std::vector<int> sums;
+  for (int s : pool.map([](int x, int y) { return x + y; }, std::vector{1, 2, 3},
+                        std::vector{10, 20})) {
+    sums.push_back(s);
+  }
+  EXPECT_EQ(sums, (std::vector{11, 22}));
+}
+
+TEST_P(ProcessPoolMapTest, ZippedRethrowsAtPosition) {
+  ProcessPoolExecutor pool(2);
+  auto results = pool.map(product_or_throw, std::views::iota(0, 30), std::views::iota(0), options());
+  std::vector<int> got;
+  EXPECT_THROW(
+      {
+        for (int v : results) got.push_back(v);
+      },
+      std::domain_error);
+  ASSERT_EQ(got.size(), 11u);
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i)], i * i);
+}
+
+TEST_P(ProcessPoolMapTest, ZippedLazyInputWithBuffersizeReadsAheadByTheBuffer) {
+  ProcessPoolExecutor pool(2);
+  std::atomic<int> reads{0};
+  auto input = std::views::iota(0) | std::views::transform([&reads](int x) {
+                 ++reads;
+                 return x;
+               });
+  MapOptions o = options();
+  o.buffersize = 2;
+  const int chunk = GetParam();
+  auto results = pool.map(product_or_throw, input, std::views::iota(0, 11), o);
+  EXPECT_EQ(reads.load(), std::min(2 * chunk, 11));
+  int i = 0;
+  for (int v : results) {
+    EXPECT_EQ(v, i * i);
+    EXPECT_EQ(reads.load(), std::min((2 + i / chunk + 1) * chunk, 11)) << i;
+    ++i;
+  }
+  EXPECT_EQ(i, 11);
+}
+
+// CPython test_map_submits_without_iteration, for the process pool, with a void function.
+TEST_P(ProcessPoolMapTest, NeverIteratedRangeStillRunsEveryTask) {
+  const std::string path = ::testing::TempDir() + "map_touch_" + std::to_string(::getpid()) +
+                           "_" + std::to_string(GetParam());
+  ::unlink(path.c_str());
+  ProcessPoolExecutor pool(2);
+  (void)pool.map(touch, std::vector<std::string>(10, path), options());
+  pool.shutdown();
+  EXPECT_EQ(file_size(path), 10);
+  ::unlink(path.c_str());
+}
+
+TEST_P(ProcessPoolMapTest, VoidFunctionYieldsOneMonostatePerItemAndRethrowsAtPosition) {
+  ProcessPoolExecutor pool(2);
+  int yielded = 0;
+  auto results = pool.map(check_positive, std::views::iota(1, 20) | std::views::reverse, options());
+  for (std::monostate m : results) {
+    (void)m;
+    ++yielded;
+  }
+  EXPECT_EQ(yielded, 19);
+  yielded = 0;
+  EXPECT_THROW(
+      {
+        for (std::monostate m : pool.map(check_positive, std::views::iota(-5, 20) | std::views::reverse,
+                                         options())) {
+          (void)m;
+          ++yielded;
+        }
+      },
+      std::invalid_argument);
+  EXPECT_EQ(yielded, 19);
 }
 
 TEST(MapOptionsTest, RejectsChunksizeAndBuffersizeBelowOne) {

@@ -1,5 +1,6 @@
-// Executor::map(): the results of fn over a range, in input order, computed by an executor.
-// MapOptions and the MapResults range are shared by every executor.
+// Executor::map(): the results of fn over a range, or over several ranges zipped, in input
+// order, computed by an executor. MapOptions and the MapResults range are shared by every
+// executor.
 #ifndef FUTURES_MAP_HPP_
 #define FUTURES_MAP_HPP_
 
@@ -15,11 +16,14 @@
 #include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "futures/future.hpp"
 #include "futures/internal/state.hpp"
+#include "futures/internal/zip.hpp"
 
 namespace futures {
 
@@ -29,9 +33,11 @@ struct MapOptions {
   std::optional<Duration> timeout;
   // Items per task. Batches amortise the cost of a task over several items.
   int chunksize = 1;
-  // Tasks (chunks) in flight at most. Unset: every task is submitted by map() itself, as
-  // Python does; set: the input is read lazily, one chunk per chunk consumed, so an endless
-  // range can be mapped.
+  // Tasks (chunks) submitted ahead of the one being waited for, as Python 3.14: map() submits
+  // the first buffersize, and each step of iteration submits one more before it waits, so
+  // buffersize tasks stay queued behind the one whose result is awaited. The input is read
+  // lazily, one chunk per chunk consumed, so an endless range can be mapped. Unset: every task
+  // is submitted by map() itself.
   std::optional<int> buffersize;
 };
 
@@ -45,10 +51,48 @@ struct MapChunk {
 
 namespace internal {
 
-// What map(fn, items) yields: fn called as const with a const item.
-template <class F, class Range>
+// What map() yields for a function returning R: R by value, and std::monostate for a function
+// returning void (one per item, as Python yields None).
+template <class R>
+using map_value_t =
+    std::conditional_t<std::is_void_v<R>, std::monostate, std::remove_cvref_t<R>>;
+
+// What fn returns when map(fn, ranges...) calls it: as const, with const elements.
+template <class F, class... Ranges>
 using map_result_t = std::invoke_result_t<const std::decay_t<F>&,
-                                          const std::ranges::range_value_t<Range>&>;
+                                          const std::ranges::range_value_t<Ranges>&...>;
+
+// What a map task holds per item: the element of the one range, or a tuple of the elements of
+// the ranges zipped.
+template <class... Elements>
+struct MapItem {
+  using type = std::tuple<Elements...>;
+};
+template <class Element>
+struct MapItem<Element> {
+  using type = Element;
+};
+template <class... Elements>
+using map_item_t = typename MapItem<Elements...>::type;
+
+// Calls fn on one item (spreading a zipped item over fn's parameters) and appends the result
+// to out, std::monostate for a function returning void.
+template <bool Zipped, class V, class F, class Item>
+void append_map_result(std::vector<V>& out, const F& fn, const Item& item) {
+  auto call = [&fn, &item]() -> decltype(auto) {
+    if constexpr (Zipped) {
+      return std::apply(fn, item);
+    } else {
+      return std::invoke(fn, item);
+    }
+  };
+  if constexpr (std::is_void_v<decltype(call())>) {
+    call();
+    out.emplace_back();
+  } else {
+    out.push_back(call());
+  }
+}
 
 inline void check_map_options(const MapOptions& options) {
   if (options.chunksize < 1) {
@@ -61,11 +105,52 @@ inline void check_map_options(const MapOptions& options) {
   }
 }
 
+// True when Args are two or more input ranges, optionally followed by a MapOptions: the
+// arguments of map(fn, a, b, ..., options) after fn.
+template <class... Args>
+constexpr bool zipped_map_args() {
+  constexpr std::size_t n = sizeof...(Args);
+  if constexpr (n < 2) {
+    return false;
+  } else {
+    using Last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
+    constexpr std::size_t ranges = std::is_same_v<Last, MapOptions> ? n - 1 : n;
+    return ranges >= 2 && []<std::size_t... I>(std::index_sequence<I...>) {
+      return (std::ranges::input_range<std::tuple_element_t<I, std::tuple<Args...>>> && ...);
+    }(std::make_index_sequence<ranges>{});
+  }
+}
+template <class... Args>
+concept ZippedMapArgs = zipped_map_args<Args...>();
+
+// Calls body(options, ranges...) for map's trailing arguments (ranges..., [options]), with
+// default options when none were given. Each range keeps its value category.
+template <class Body, class... Args>
+decltype(auto) split_map_args(Body&& body, Args&&... args) {
+  constexpr std::size_t n = sizeof...(Args);
+  auto all = std::forward_as_tuple(std::forward<Args>(args)...);
+  using Last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
+  if constexpr (std::is_same_v<Last, MapOptions>) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+      return std::forward<Body>(body)(static_cast<const MapOptions&>(std::get<n - 1>(all)),
+                                      std::get<I>(std::move(all))...);
+    }(std::make_index_sequence<n - 1>{});
+  } else {
+    return std::forward<Body>(body)(MapOptions{}, std::forward<Args>(args)...);
+  }
+}
+
 }  // namespace internal
 
 // An input range over the results of a map, in input order. Iterating blocks on each result
-// in turn; an item's exception is rethrown at its position, and ends the range. Destroying
-// the range (or leaving a loop early) cancels the tasks that have not started.
+// in turn; an item's exception is rethrown at its position, and ends the range.
+//
+// Cancellation follows CPython's result generator, whose cleanup runs only once iteration has
+// started: destroying a range that was never begun cancels nothing, so its tasks run (as
+// Python's `executor.map(fn, xs)` written for its effect; shutdown(wait) waits for them).
+// Once begin() was called, destroying the range before its end (leaving a loop early), a
+// timeout or an item's exception cancels the tasks that have not started.
+//
 // With buffersize, the executor must outlive the range. Not thread-safe: iterate from one
 // thread.
 template <class R>
@@ -81,7 +166,7 @@ class MapResults {
     using difference_type = std::ptrdiff_t;
     using iterator_concept = std::input_iterator_tag;
 
-    const R& operator*() const noexcept { return owner_->chunk_.values[owner_->pos_]; }
+    const R& operator*() const noexcept { return owner_->chunk_->values[owner_->pos_]; }
     const R* operator->() const noexcept { return &**this; }
     iterator& operator++() {
       owner_->advance();
@@ -109,13 +194,16 @@ class MapResults {
   MapResults& operator=(MapResults&&) = delete;
   MapResults(const MapResults&) = delete;
   MapResults& operator=(const MapResults&) = delete;
-  ~MapResults() { cancel_pending(); }
+  // Cancels the tasks not started if iteration has begun; otherwise leaves them to run.
+  ~MapResults() {
+    if (started_) cancel_pending();
+  }
 
-  // Blocks until the first result is ready. Throws as operator++ does.
+  // Starts iteration: submits the next chunk (with buffersize) and blocks until the first
+  // result is ready. Throws as operator++ does.
   iterator begin() {
     if (!started_) {
       started_ = true;
-      pos_ = 0;
       next_chunk();
     }
     return iterator(this);
@@ -129,49 +217,73 @@ class MapResults {
   }
 
   void advance() {
-    if (++pos_ < chunk_.values.size()) return;
-    pos_ = 0;
+    if (++pos_ < chunk_->values.size()) return;
     next_chunk();
   }
 
   // Makes chunk_ the next non-empty chunk, or throws the error due at this position, or
-  // marks the range finished.
+  // marks the range finished. With buffersize, the chunk after the last submitted one is
+  // submitted before waiting, as Python 3.14 does.
   void next_chunk() {
+    pos_ = 0;
     for (;;) {
-      if (chunk_.error) {
-        finished_ = true;
-        cancel_pending();
-        std::rethrow_exception(std::exchange(chunk_.error, nullptr));
+      if (chunk_ != nullptr && chunk_->error) {
+        const std::exception_ptr error = chunk_->error;
+        finish();
+        std::rethrow_exception(error);
       }
       if (pending_.empty()) {
-        finished_ = true;
+        finish();
         return;
       }
-      ChunkFuture f = std::move(pending_.front());
-      pending_.pop_front();
+      chunk_ = nullptr;
       try {
-        chunk_ = deadline_ ? f.result(*deadline_ - internal::Clock::now()) : f.result();
+        submit_more();
+        current_.emplace(std::move(pending_.front()));
+        pending_.pop_front();
+        std::exception_ptr failed;
+        try {
+          failed = deadline_ ? current_->exception(*deadline_ - internal::Clock::now())
+                             : current_->exception();
+        } catch (...) {
+          current_->cancel();
+          throw;
+        }
+        if (failed) std::rethrow_exception(failed);
       } catch (...) {
-        finished_ = true;
-        f.cancel();
-        cancel_pending();
+        finish();
         throw;
       }
-      if (source_) {
-        if (std::optional<ChunkFuture> more = source_()) {
-          pending_.push_back(std::move(*more));
-        } else {
-          source_ = nullptr;
-        }
-      }
-      if (!chunk_.values.empty()) return;
+      // Only this range holds the chunk's future, and nothing writes a finished state: its
+      // values are read in place instead of copied out.
+      chunk_ = &internal::FutureAccess::state(*current_)->value();
+      if (!chunk_->values.empty()) return;
+    }
+  }
+
+  // Ends the range: cancels the tasks not started and lets go of the current chunk.
+  void finish() noexcept {
+    finished_ = true;
+    cancel_pending();
+    chunk_ = nullptr;
+    current_.reset();
+  }
+
+  // With buffersize: submits the next chunk of input, if any is left.
+  void submit_more() {
+    if (!source_) return;
+    if (std::optional<ChunkFuture> more = source_()) {
+      pending_.push_back(std::move(*more));
+    } else {
+      source_ = nullptr;
     }
   }
 
   std::deque<ChunkFuture> pending_;
   Source source_;
   std::optional<internal::Clock::time_point> deadline_;
-  MapChunk<R> chunk_;
+  std::optional<ChunkFuture> current_;  // the chunk being consumed
+  const MapChunk<R>* chunk_ = nullptr;  // current_'s result, while it has one
   std::size_t pos_ = 0;
   bool started_ = false;
   bool finished_ = false;
@@ -179,36 +291,29 @@ class MapResults {
 
 namespace internal {
 
-// The executor-independent part of map(): reads `items` in chunks of options.chunksize and
-// hands each chunk to submit_chunk(std::vector<Item>) -> Future<MapChunk<R>>, all at once or,
-// with buffersize, as the results are consumed.
-template <class R, class Item, class Range, class SubmitChunk>
-MapResults<R> start_map(Range&& items, const MapOptions& options, SubmitChunk submit_chunk) {
+// The executor-independent part of map(): reads the ranges in step (stopping at the shortest)
+// in chunks of options.chunksize items, each Item built from one element of every range, and
+// hands each chunk to submit_chunk(std::vector<Item>) -> Future<MapChunk<V>>: all at once or,
+// with buffersize, buffersize at once and then one per chunk consumed.
+template <class V, class Item, class SubmitChunk, class... Ranges>
+MapResults<V> start_map(const MapOptions& options, SubmitChunk submit_chunk, Ranges&&... ranges) {
   check_map_options(options);
   std::optional<Clock::time_point> deadline;
   if (options.timeout) deadline = deadline_after(*options.timeout);
 
-  // The input, owned if it was an rvalue, and the position reached in it.
-  struct Input {
-    std::ranges::views::all_t<Range> view;
-    std::ranges::iterator_t<std::ranges::views::all_t<Range>> it;
-  };
-  auto input = std::make_shared<Input>(Input{std::views::all(std::forward<Range>(items)), {}});
-  input->it = std::ranges::begin(input->view);
+  auto input = std::make_shared<ZipReader<Ranges...>>(std::forward<Ranges>(ranges)...);
   const auto chunksize = static_cast<std::size_t>(options.chunksize);
 
   auto submit_next = [input, chunksize, submit_chunk = std::move(submit_chunk)]()
-      -> std::optional<typename MapResults<R>::ChunkFuture> {
+      -> std::optional<typename MapResults<V>::ChunkFuture> {
     std::vector<Item> chunk;
     chunk.reserve(chunksize);
-    for (; chunk.size() < chunksize && input->it != std::ranges::end(input->view); ++input->it) {
-      chunk.emplace_back(*input->it);
-    }
+    input->read(chunk, chunksize);
     if (chunk.empty()) return std::nullopt;
     return submit_chunk(std::move(chunk));
   };
 
-  std::deque<typename MapResults<R>::ChunkFuture> submitted;
+  std::deque<typename MapResults<V>::ChunkFuture> submitted;
   const std::size_t limit =
       options.buffersize ? static_cast<std::size_t>(*options.buffersize) : SIZE_MAX;
   try {
@@ -221,9 +326,9 @@ MapResults<R> start_map(Range&& items, const MapOptions& options, SubmitChunk su
     for (const auto& f : submitted) f.cancel();
     throw;
   }
-  typename MapResults<R>::Source source;
+  typename MapResults<V>::Source source;
   if (options.buffersize) source = std::move(submit_next);
-  return MapResults<R>(std::move(submitted), std::move(source), deadline);
+  return MapResults<V>(std::move(submitted), std::move(source), deadline);
 }
 
 }  // namespace internal

@@ -67,18 +67,35 @@ void complete_in_parent(StateBase* state, Reader& in) {
   }
 }
 
-// map() chunks: the worker runs the items in order, stopping at the first exception.
-template <class R, class P>
+// map() chunks: the worker runs the items in order, stopping at the first exception. An item
+// is the one argument, or a tuple of the arguments for map over several ranges.
+template <class R, class... Ps>
 void invoke_chunk_in_worker(std::uintptr_t fn_bits, Reader& in, std::vector<std::byte>& out) {
-  auto* fn = reinterpret_cast<R (*)(P)>(fn_bits);
-  auto items = in.get<std::vector<std::decay_t<P>>>();
+  using V = map_value_t<R>;
+  using Item = map_item_t<std::decay_t<Ps>...>;
+  auto* fn = reinterpret_cast<R (*)(Ps...)>(fn_bits);
+  auto items = in.get<std::vector<Item>>();
   if (in.remaining() != 0) throw DecodeError("trailing bytes after a chunk");
-  std::vector<R> values;
+  // A by-value parameter takes the decoded argument by move; a reference binds to it.
+  auto call = [fn](auto&... a) -> R { return fn(static_cast<Ps&&>(a)...); };
+  auto call_item = [&call](Item& item) -> R {
+    if constexpr (sizeof...(Ps) == 1) {
+      return call(item);
+    } else {
+      return std::apply(call, item);
+    }
+  };
+  std::vector<V> values;
   values.reserve(items.size());
   std::optional<ExceptionRecord> error;
   for (auto& item : items) {
     try {
-      values.push_back(fn(static_cast<P&&>(item)));
+      if constexpr (std::is_void_v<R>) {
+        call_item(item);
+        values.emplace_back();
+      } else {
+        values.push_back(call_item(item));
+      }
     } catch (...) {
       error = capture_current_exception();
       break;
@@ -90,15 +107,15 @@ void invoke_chunk_in_worker(std::uintptr_t fn_bits, Reader& in, std::vector<std:
   if (error) encode_record(w, *error);
 }
 
-template <class R>
+template <class V>
 void complete_chunk_in_parent(StateBase* state, Reader& in) {
-  MapChunk<R> chunk;
-  chunk.values = in.get<std::vector<R>>();
+  MapChunk<V> chunk;
+  chunk.values = in.get<std::vector<V>>();
   const auto has_error = in.get<std::uint8_t>();
   if (has_error > 1) throw DecodeError("bad chunk error flag");
   if (has_error) chunk.error = rebuild_exception(decode_record(in));
   if (in.remaining() != 0) throw DecodeError("trailing bytes after a chunk");
-  static_cast<State<MapChunk<R>>*>(state)->set_result(std::move(chunk));
+  static_cast<State<MapChunk<V>>*>(state)->set_result(std::move(chunk));
 }
 
 template <class T>
@@ -164,12 +181,29 @@ class ProcessPoolExecutor {
     return submit(+fn, std::forward<Args>(args)...);
   }
 
-  // fn over items, `chunksize` items per message, results in input order (see MapResults).
+  // fn over items, `chunksize` items per message, results in input order (see MapResults);
+  // a function returning void yields one std::monostate per item (at most 2^20 items per
+  // chunk). A range discarded unbegun (cast to void) still runs its tasks: every one without
+  // buffersize, the first buffersize with it.
   template <class R, class P, std::ranges::input_range Range>
-  [[nodiscard]] MapResults<R> map(R (*fn)(P), Range&& items, MapOptions options = {});
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  MapResults<internal::map_value_t<R>> map(R (*fn)(P), Range&& items, MapOptions options = {});
   template <internal::FunctionObjectWithPointer F, std::ranges::input_range Range>
-  [[nodiscard]] auto map(const F& fn, Range&& items, MapOptions options = {}) {
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  auto map(const F& fn, Range&& items, MapOptions options = {}) {
     return map(+fn, std::forward<Range>(items), options);
+  }
+  // map(fn, a, b, ..., [options]): fn(a[i], b[i], ...) over one range per parameter, read in
+  // step, stopping at the end of the shortest, as Python's map(fn, *iterables).
+  template <class R, class... Ps, class... RangesThenOptions>
+    requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  MapResults<internal::map_value_t<R>> map(R (*fn)(Ps...), RangesThenOptions&&... args);
+  template <internal::FunctionObjectWithPointer F, class... RangesThenOptions>
+    requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  auto map(const F& fn, RangesThenOptions&&... args) {
+    return map(+fn, std::forward<RangesThenOptions>(args)...);
   }
 
   // No new tasks after this. cancel_futures cancels tasks not yet sent to a worker; wait
@@ -188,6 +222,11 @@ class ProcessPoolExecutor {
                                 internal::Invoker invoker, std::uintptr_t fn);
   // Queues a finished frame. Takes over one reference to state; throws as submit() does.
   void enqueue(internal::StateBase* state, Completer completer, std::vector<std::byte> frame);
+
+  // map()'s body for one range or several zipped (one per parameter of fn).
+  template <class R, class... Ps, class... Ranges>
+  MapResults<internal::map_value_t<R>> map_ranges(R (*fn)(Ps...), const MapOptions& options,
+                                                  Ranges&&... ranges);
 
   std::unique_ptr<Impl> impl_;
 };
@@ -219,27 +258,53 @@ Future<R> ProcessPoolExecutor::submit(R (*fn)(Params...), Args&&... args) {
 }
 
 template <class R, class P, std::ranges::input_range Range>
-MapResults<R> ProcessPoolExecutor::map(R (*fn)(P), Range&& items, MapOptions options) {
-  using Item = std::decay_t<P>;
-  static_assert(!std::is_void_v<R>, "map() needs a function that returns a value");
-  static_assert(internal::kCanCross<R> && internal::kCanCross<P>,
+MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map(R (*fn)(P), Range&& items,
+                                                              MapOptions options) {
+  return map_ranges(fn, options, std::forward<Range>(items));
+}
+
+template <class R, class... Ps, class... RangesThenOptions>
+  requires internal::ZippedMapArgs<RangesThenOptions...>
+MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map(R (*fn)(Ps...),
+                                                              RangesThenOptions&&... args) {
+  return internal::split_map_args(
+      [this, fn](const MapOptions& options, auto&&... ranges) {
+        return map_ranges(fn, options, std::forward<decltype(ranges)>(ranges)...);
+      },
+      std::forward<RangesThenOptions>(args)...);
+}
+
+template <class R, class... Ps, class... Ranges>
+MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map_ranges(R (*fn)(Ps...),
+                                                                     const MapOptions& options,
+                                                                     Ranges&&... ranges) {
+  using V = internal::map_value_t<R>;
+  using Item = internal::map_item_t<std::decay_t<Ps>...>;
+  static_assert(sizeof...(Ps) == sizeof...(Ranges),
+                "ProcessPoolExecutor::map: give one range per parameter of the function");
+  static_assert(!std::is_reference_v<R>,
+                "ProcessPoolExecutor::map: a function returning a reference cannot send its "
+                "result across the process boundary; return by value");
+  static_assert(internal::kCanCross<R> && (internal::kCanCross<Ps> && ...),
                 "ProcessPoolExecutor::map: the function's parameter or return type cannot "
                 "cross the process boundary; see futures::Codec");
-  return internal::start_map<R, Item>(
-      std::forward<Range>(items), options, [this, fn](std::vector<Item> chunk) {
-        auto* state = new internal::State<MapChunk<R>>();
+  return internal::start_map<V, Item>(
+      options,
+      [this, fn](std::vector<Item> chunk) {
+        auto* state = new internal::State<MapChunk<V>>();
         auto future = internal::FutureAccess::adopt(state);
         std::vector<std::byte> frame;
         const std::size_t start =
-            begin_task(frame, state, &internal::invoke_chunk_in_worker<R, P>,
+            begin_task(frame, state, &internal::invoke_chunk_in_worker<R, Ps...>,
                        reinterpret_cast<std::uintptr_t>(fn));
         Writer w(frame);
         w.put(chunk);
         internal::finish_frame(frame, start);
         state->add_ref();  // the executor's reference
-        enqueue(state, &internal::complete_chunk_in_parent<R>, std::move(frame));
+        enqueue(state, &internal::complete_chunk_in_parent<V>, std::move(frame));
         return future;
-      });
+      },
+      std::forward<Ranges>(ranges)...);
 }
 
 }  // namespace futures

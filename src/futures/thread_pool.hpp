@@ -56,13 +56,22 @@ class ThreadPoolExecutor {
       -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
   // Applies fn to each item, `chunksize` items per task, and returns the results in input
-  // order as a lazy range (see MapResults). Without buffersize every task is submitted before
-  // map() returns. Throws std::invalid_argument for chunksize or buffersize < 1, and what
-  // submit() throws.
-  // fn is shared by the tasks, so it is called as const, with each item as a const lvalue.
+  // order as a lazy range (see MapResults); a function returning void yields one
+  // std::monostate per item. Without buffersize every task is submitted before map()
+  // returns. Throws std::invalid_argument for chunksize or buffersize < 1, and what submit()
+  // throws. fn is shared by the tasks, so it is called as const, with each item as a const
+  // lvalue. A range discarded unbegun (cast to void) still runs its tasks: every one without
+  // buffersize, the first buffersize with it.
   template <class F, std::ranges::input_range Range>
-  [[nodiscard]] auto map(F&& fn, Range&& items, MapOptions options = {})
-      -> MapResults<internal::map_result_t<F, Range>>;
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  auto map(F&& fn, Range&& items, MapOptions options = {})
+      -> MapResults<internal::map_value_t<internal::map_result_t<F, Range>>>;
+  // map(fn, a, b, ..., [options]): fn(a[i], b[i], ...) over two or more ranges read in step,
+  // stopping at the end of the shortest, as Python's map(fn, *iterables). Otherwise as above.
+  template <class F, class... RangesThenOptions>
+    requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
+  auto map(F&& fn, RangesThenOptions&&... args);
 
   // No new tasks after this. cancel_futures cancels the tasks not started; wait blocks until
   // every started or queued task is done and the threads have exited. Idempotent; may be
@@ -73,6 +82,11 @@ class ThreadPoolExecutor {
 
  private:
   struct Worker;
+
+  // map()'s body for one range or several zipped.
+  template <class F, class... Ranges>
+  auto map_ranges(F&& fn, const MapOptions& options, Ranges&&... ranges)
+      -> MapResults<internal::map_value_t<internal::map_result_t<F, Ranges...>>>;
 
   void enqueue(internal::StateBase* task);  // takes over one reference
   void spawn_locked();
@@ -112,24 +126,45 @@ auto ThreadPoolExecutor::submit(F&& fn, Args&&... args)
 
 template <class F, std::ranges::input_range Range>
 auto ThreadPoolExecutor::map(F&& fn, Range&& items, MapOptions options)
-    -> MapResults<internal::map_result_t<F, Range>> {
-  using R = internal::map_result_t<F, Range>;
-  using Item = std::ranges::range_value_t<Range>;
-  static_assert(!std::is_void_v<R>, "map() needs a function that returns a value");
-  auto shared_fn = std::make_shared<std::decay_t<F>>(std::forward<F>(fn));
-  return internal::start_map<R, Item>(
-      std::forward<Range>(items), options, [this, shared_fn](std::vector<Item> chunk) {
+    -> MapResults<internal::map_value_t<internal::map_result_t<F, Range>>> {
+  return map_ranges(std::forward<F>(fn), options, std::forward<Range>(items));
+}
+
+template <class F, class... RangesThenOptions>
+  requires internal::ZippedMapArgs<RangesThenOptions...>
+auto ThreadPoolExecutor::map(F&& fn, RangesThenOptions&&... args) {
+  return internal::split_map_args(
+      [this, &fn](const MapOptions& options, auto&&... ranges) {
+        return map_ranges(std::forward<F>(fn), options,
+                          std::forward<decltype(ranges)>(ranges)...);
+      },
+      std::forward<RangesThenOptions>(args)...);
+}
+
+template <class F, class... Ranges>
+auto ThreadPoolExecutor::map_ranges(F&& fn, const MapOptions& options, Ranges&&... ranges)
+    -> MapResults<internal::map_value_t<internal::map_result_t<F, Ranges...>>> {
+  using V = internal::map_value_t<internal::map_result_t<F, Ranges...>>;
+  using Item = internal::map_item_t<std::ranges::range_value_t<Ranges>...>;
+  constexpr bool kZipped = sizeof...(Ranges) > 1;
+  auto shared_fn = std::make_shared<const std::decay_t<F>>(std::forward<F>(fn));
+  return internal::start_map<V, Item>(
+      options,
+      [this, shared_fn](std::vector<Item> chunk) {
         return submit([shared_fn, chunk = std::move(chunk)]() {
-          MapChunk<R> out;
+          MapChunk<V> out;
           out.values.reserve(chunk.size());
           try {
-            for (const Item& item : chunk) out.values.push_back(std::invoke(*shared_fn, item));
+            for (const Item& item : chunk) {
+              internal::append_map_result<kZipped>(out.values, *shared_fn, item);
+            }
           } catch (...) {
             out.error = std::current_exception();
           }
           return out;
         });
-      });
+      },
+      std::forward<Ranges>(ranges)...);
 }
 
 }  // namespace futures
