@@ -60,6 +60,17 @@ TEST_P(MapTest, YieldsResultsInInputOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], long{i} * i);
 }
 
+// The results of a chunk are a std::vector<bool> here, whose elements have no address: they
+// are yielded by value (the Python documentation's is_prime example maps to bool).
+TEST_P(MapTest, YieldsBoolResultsInInputOrder) {
+  std::vector<int> in(300);
+  for (int i = 0; i < 300; ++i) in[static_cast<std::size_t>(i)] = i;
+  std::vector<bool> out;
+  for (bool odd : pool_.map([](int x) { return x % 2 == 1; }, in, options())) out.push_back(odd);
+  ASSERT_EQ(out.size(), in.size());
+  for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], i % 2 == 1) << i;
+}
+
 TEST_P(MapTest, AcceptsAnyInputRangeAndOwnsRvalues) {
   std::list<std::string> words{"a", "bb", "ccc"};
   std::vector<std::size_t> sizes;
@@ -423,6 +434,20 @@ class ProcessPoolMapTest : public ::testing::TestWithParam<int> {
 
 INSTANTIATE_TEST_SUITE_P(Chunks, ProcessPoolMapTest, ::testing::Values(1, 3, 100),
                          [](const auto& p) { return "chunk" + std::to_string(p.param); });
+
+bool is_odd(int x) { return x % 2 == 1; }
+
+TEST_P(ProcessPoolMapTest, YieldsBoolResultsInInputOrder) {
+  ProcessPoolExecutor pool(2);
+  std::vector<int> in(300);
+  for (int i = 0; i < 300; ++i) in[static_cast<std::size_t>(i)] = i;
+  std::size_t k = 0;
+  for (bool odd : pool.map(is_odd, in, options())) {
+    EXPECT_EQ(odd, k % 2 == 1) << k;
+    ++k;
+  }
+  EXPECT_EQ(k, in.size());
+}
 
 // Python: list(executor.map(f, [0..49], range(100), ["x", "yy"] * 20)) stops at 40 items.
 TEST_P(ProcessPoolMapTest, ZipsSeveralRangesAndStopsAtTheShortest) {

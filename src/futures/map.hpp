@@ -165,9 +165,16 @@ class MapResults {
     using value_type = R;
     using difference_type = std::ptrdiff_t;
     using iterator_concept = std::input_iterator_tag;
+    // The results of a chunk live in a std::vector<R>: for bool, a packed one whose elements
+    // have no address, so a bool result is yielded by value.
+    using reference = std::conditional_t<std::is_same_v<R, bool>, bool, const R&>;
 
-    const R& operator*() const noexcept { return owner_->chunk_->values[owner_->pos_]; }
-    const R* operator->() const noexcept { return &**this; }
+    reference operator*() const noexcept { return owner_->chunk_->values[owner_->pos_]; }
+    const R* operator->() const noexcept
+      requires(!std::is_same_v<R, bool>)
+    {
+      return &**this;
+    }
     iterator& operator++() {
       owner_->advance();
       return *this;

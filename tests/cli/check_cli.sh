@@ -6,6 +6,7 @@
 #                                         and nothing written in the working directory
 #   arcfour|sha PROGRAM ARGS...           exit 0, 12 result lines, then the status line
 #   demo PROGRAM ARGS...                  exit 0, "result i: i*10" for i = 0..4 in order
+#   primes PROGRAM ARGS...                exit 0, exactly the Python documentation's six lines
 #   record REPORT PROGRAM ARGS...         a benchmark program with --benchmark_out=record.json
 #                                         among ARGS: exit 0, a record whose rows say what they
 #                                         are, and REPORT turns it into a summary
@@ -117,6 +118,17 @@ case "$mode" in
       grep -Eq "${stamp}${tabs}loiter\($n\): done\.$" "$tmp/out" ||
         fail "no 'loiter($n): done.' line with $n tabs"
     done
+    ;;
+  primes)
+    expect_rc 0
+    expect_no_stderr
+    expected='112272535095293 is prime: True
+112582705942171 is prime: True
+112272535095293 is prime: True
+115280095190773 is prime: True
+115797848077099 is prime: True
+1099726899285419 is prime: False'
+    [ "$(cat "$tmp/out")" = "$expected" ] || fail "the output is not the documentation's"
     ;;
   record)
     expect_rc 0
