@@ -27,7 +27,7 @@ void print_help() {
       "division for six large numbers, on a futures::ProcessPoolExecutor through map(), each\n"
       "number printed with its result in input order, as Python prints them:\n"
       "  112272535095293 is prime: True\n"
-      "One number (the last) is not prime; the others take a few tenths of a second each.\n"
+      "The last number is not prime.\n"
       "\n"
       "options:\n"
       "  --executor E  process (default, as the documentation) or thread\n"
