@@ -253,5 +253,63 @@ TEST_P(ThreadPoolTest, FailingInitializerBreaksThePool) {
   EXPECT_THROW((void)pool.submit([] { return 0; }), BrokenExecutor);
 }
 
+// CPython 3.11-3.14 cancel these futures while holding the pool's shutdown lock, so a callback
+// that submits blocks forever; here the callback gets ShutdownError.
+TEST_P(ThreadPoolTest, DoneCallbackMaySubmitDuringShutdownCancelFutures) {
+  ThreadPoolExecutor pool(workers());
+  Gate gate;
+  std::vector<Future<void>> running;
+  for (int i = 0; i < workers(); ++i) running.push_back(pool.submit([gate] { gate.wait(); }));
+  for (const auto& f : running) wait_until_running(f);
+  std::atomic<int> refused{0};
+  std::vector<Future<int>> queued;
+  for (int i = 0; i < 3; ++i) {
+    queued.push_back(pool.submit([i] { return i; }));
+    queued.back().add_done_callback([&](const Future<int>&) {
+      try {
+        (void)pool.submit([] { return 0; });
+      } catch (const ShutdownError&) {
+        ++refused;
+      }
+      pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);  // re-entrant shutdown too
+    });
+  }
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  EXPECT_EQ(refused, 3);
+  for (const auto& f : queued) EXPECT_TRUE(f.cancelled());
+  gate.open();
+}
+
+// As above for the futures an initializer failure fails: the callback, in the failing worker,
+// gets BrokenThreadPool instead of blocking on the pool (CPython blocks here too).
+TEST_P(ThreadPoolTest, DoneCallbackMaySubmitWhenInitializerFails) {
+  Gate gate;
+  ThreadPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = [gate] {
+    gate.wait();
+    throw std::runtime_error("no database");
+  };
+  ThreadPoolExecutor pool(options);
+  std::latch callbacks_done(3);
+  std::atomic<int> refused{0};
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 3; ++i) {
+    fs.push_back(pool.submit([i] { return i; }));
+    fs.back().add_done_callback([&](const Future<int>&) {
+      try {
+        (void)pool.submit([] { return 0; });
+      } catch (const BrokenThreadPool&) {
+        ++refused;
+      }
+      callbacks_done.count_down();
+    });
+  }
+  gate.open();
+  callbacks_done.wait();
+  EXPECT_EQ(refused, 3);
+  for (auto& f : fs) EXPECT_THROW(f.result(), BrokenThreadPool);
+}
+
 }  // namespace
 }  // namespace futures

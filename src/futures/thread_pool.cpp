@@ -178,30 +178,48 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
   }
 }
 
+internal::StateBase* ThreadPoolExecutor::take_queue_locked() noexcept {
+  internal::StateBase* queue = std::exchange(head_, nullptr);
+  tail_ = nullptr;
+  return queue;
+}
+
 void ThreadPoolExecutor::initializer_failed(const std::string& what) {
-  std::lock_guard lock(mu_);
-  if (broken_.empty()) {
-    broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
+  internal::StateBase* queued;
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mu_);
+    if (broken_.empty()) {
+      broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
+    }
+    error = std::make_exception_ptr(BrokenThreadPool(broken_));
+    queued = take_queue_locked();
+    wake_all_idle_locked();
   }
-  const auto error = std::make_exception_ptr(BrokenThreadPool(broken_));
-  while (internal::StateBase* task = pop_locked()) {
-    task->fail_if_not_done(error);
-    task->release();
+  // Outside the lock: failing a future runs its done callbacks, which may call into the pool.
+  while (queued != nullptr) {
+    internal::StateBase* next = queued->next_;
+    queued->fail_if_not_done(error);
+    queued->release();
+    queued = next;
   }
-  wake_all_idle_locked();
 }
 
 void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  internal::StateBase* queued = nullptr;
   {
     std::lock_guard lock(mu_);
     shutdown_ = true;
-    if (cancel_futures) {
-      while (internal::StateBase* task = pop_locked()) {
-        task->cancel();
-        task->release();
-      }
-    }
+    if (cancel_futures) queued = take_queue_locked();
     wake_all_idle_locked();
+  }
+  // Outside the lock: cancelling runs done callbacks, which may submit (and get ShutdownError)
+  // or shut the pool down again.
+  while (queued != nullptr) {
+    internal::StateBase* next = queued->next_;
+    queued->cancel();
+    queued->release();
+    queued = next;
   }
   if (!wait) return;
   std::lock_guard join_lock(join_mu_);

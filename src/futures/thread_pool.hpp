@@ -79,6 +79,8 @@ class ThreadPoolExecutor {
   void worker_main(Worker* self);
   void initializer_failed(const std::string& what);
   internal::StateBase* pop_locked() noexcept;
+  // Empties the queue and returns it as a list linked through next_, oldest first.
+  internal::StateBase* take_queue_locked() noexcept;
   void wake_all_idle_locked() noexcept;
 
   const int max_workers_;
