@@ -128,6 +128,15 @@ void StateBase::set_exception(std::exception_ptr error) {
   finish();
 }
 
+bool StateBase::claim() noexcept {
+  std::uint32_t w = word_.load(std::memory_order_relaxed);
+  do {
+    if (is_done(w) || (w & kClaimed) != 0) return false;
+  } while (!word_.compare_exchange_weak(w, w | kClaimed, std::memory_order_acq_rel,
+                                        std::memory_order_relaxed));
+  return true;
+}
+
 bool StateBase::fail_if_not_done(std::exception_ptr error) noexcept {
   // Only executor plumbing calls this, for work that no thread is running, so nothing
   // races with the write to error_.

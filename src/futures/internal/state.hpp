@@ -82,6 +82,7 @@ inline constexpr std::uint32_t kFinished = 3;
 inline constexpr std::uint32_t kStateMask = 3;
 inline constexpr std::uint32_t kHasListeners = 4;  // listeners_ may be non-empty
 inline constexpr std::uint32_t kHasSleepers = 8;   // a thread sleeps on the word
+inline constexpr std::uint32_t kClaimed = 16;      // a Promise setter owns the completion
 
 constexpr bool is_done(std::uint32_t word) noexcept { return (word & kStateMask) >= kCancelled; }
 
@@ -112,6 +113,10 @@ class StateBase {
 
   // pending/running -> finished with an exception. InvalidStateError if already done.
   void set_exception(std::exception_ptr error);
+
+  // Reserves the completion for one setter: true if not done and not reserved before. Lets
+  // concurrent Promise setters agree on one winner before any of them writes the result.
+  bool claim() noexcept;
 
   // Like set_exception, but only from pending or running, and silent otherwise. Used to fail
   // queued work when an executor breaks. True if this call completed the state.
