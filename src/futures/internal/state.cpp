@@ -107,7 +107,9 @@ void StateBase::notify_listeners() noexcept {
 
 bool StateBase::cancel() noexcept {
   if (transition(1u << kPending, kCancelled)) return true;
-  return state() == FutureState::cancelled;
+  const FutureState now = state();
+  if (now == FutureState::running) request_stop();
+  return now == FutureState::cancelled;
 }
 
 bool StateBase::set_running_or_notify_cancel() {
