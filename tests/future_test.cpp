@@ -131,6 +131,35 @@ TEST_P(FutureTest, TimedResultThrowsTimeoutErrorWhileNotDone) {
   EXPECT_EQ(f.result(60s), 5);
 }
 
+TEST_P(FutureTest, DeadlineFormsOfResultAndException) {
+  using std::chrono::steady_clock;
+  using std::chrono::system_clock;
+  Gate gate;
+  Future<int> f = pool_.submit([gate] {
+    gate.wait();
+    return 5;
+  });
+  EXPECT_THROW(f.result(steady_clock::now() + 20ms), TimeoutError);
+  EXPECT_THROW(f.result(system_clock::now() + 20ms), TimeoutError);
+  EXPECT_THROW(f.exception(steady_clock::now() - 1s), TimeoutError);
+  try {
+    (void)f.result(steady_clock::now());
+    FAIL() << "a pending future returned by a deadline already passed";
+  } catch (const TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "future not done by the deadline");
+  }
+  gate.open();
+  EXPECT_EQ(f.result(steady_clock::time_point::max()), 5);  // no limit, no overflow
+  EXPECT_EQ(f.result(std::chrono::time_point_cast<std::chrono::seconds>(system_clock::now()) +
+                     1h),
+            5);
+  EXPECT_EQ(f.result(steady_clock::now() - 1s), 5);  // done: a past deadline still returns
+  EXPECT_EQ(f.exception(system_clock::time_point::max()), nullptr);
+  EXPECT_EQ(pool_.submit([] { return 6; }).result(steady_clock::now() + 1h), 6);
+  Future<void> v = pool_.submit([] {});
+  v.result(steady_clock::now() + 1h);
+}
+
 TEST_P(FutureTest, VoidFutureCompletesAndRethrows) {
   std::atomic<int> n{0};
   Future<void> ok = pool_.submit([&] { ++n; });

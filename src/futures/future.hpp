@@ -81,6 +81,13 @@ class Future {
     wait_for(timeout);
     return get();
   }
+  // As result(), but throws TimeoutError if the future is not done by `deadline`, a time
+  // point of any clock (steady_clock is followed exactly; another clock is read once).
+  template <class Clock, class Dur>
+  reference result(std::chrono::time_point<Clock, Dur> deadline) const& {
+    wait_until(deadline);
+    return get();
+  }
   // On a future about to vanish (pool.submit(f).result()): returns the result by value, so no
   // reference outlives the state: moved out when this is the last handle, else copied.
   // A move-only T has no such overload: call take() instead.
@@ -95,6 +102,13 @@ class Future {
     requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
   {
     wait_for(timeout);
+    return get_value();
+  }
+  template <class Clock, class Dur>
+  T result(std::chrono::time_point<Clock, Dur> deadline) &&
+    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
+  {
+    wait_until(deadline);
     return get_value();
   }
 
@@ -118,9 +132,16 @@ class Future {
     state_->wait(nullptr);
     return get_exception();
   }
+  // As exception(), but throws TimeoutError if the future is not done within `timeout`, or by
+  // `deadline` (a time point of any clock).
   template <class Rep, class Period>
   std::exception_ptr exception(std::chrono::duration<Rep, Period> timeout) const {
     wait_for(timeout);
+    return get_exception();
+  }
+  template <class Clock, class Dur>
+  std::exception_ptr exception(std::chrono::time_point<Clock, Dur> deadline) const {
+    wait_until(deadline);
     return get_exception();
   }
 
@@ -155,6 +176,11 @@ class Future {
       throw TimeoutError("future not done after " +
                          std::to_string(std::chrono::duration<double>(timeout).count()) + " s");
     }
+  }
+  template <class Clock, class Dur>
+  void wait_until(std::chrono::time_point<Clock, Dur> deadline) const {
+    const auto steady = internal::steady_deadline(deadline);
+    if (!state_->wait(&steady)) throw TimeoutError("future not done by the deadline");
   }
   reference get() const {
     state_->throw_if_failed();

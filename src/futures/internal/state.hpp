@@ -39,6 +39,21 @@ Clock::time_point deadline_after(std::chrono::duration<Rep, Period> timeout) {
   return now + std::chrono::ceil<Clock::duration>(secs);
 }
 
+// A deadline on any clock as a steady_clock time point; a deadline on another clock is
+// converted once, through the time left until it, so later changes of that clock are not
+// followed (as std::condition_variable::wait_until does for clocks it does not know).
+template <class C, class D>
+Clock::time_point steady_deadline(std::chrono::time_point<C, D> deadline) {
+  if constexpr (std::is_same_v<C, Clock> && std::is_same_v<D, Clock::duration>) {
+    return deadline;
+  } else {
+    const std::chrono::duration<double> left =
+        std::chrono::duration<double>(deadline.time_since_epoch()) -
+        std::chrono::duration<double>(C::now().time_since_epoch());
+    return deadline_after(left);
+  }
+}
+
 // Blocks while word == expected, until woken or until the deadline (nullptr: none).
 // Returns false only when the deadline passed. Spurious returns are allowed.
 bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
