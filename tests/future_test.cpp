@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -128,6 +129,35 @@ TEST_P(FutureTest, TimedResultThrowsTimeoutErrorWhileNotDone) {
   EXPECT_THROW(f.result(-1s), TimeoutError);
   gate.open();
   EXPECT_EQ(f.result(60s), 5);
+}
+
+TEST_P(FutureTest, DeadlineFormsOfResultAndException) {
+  using std::chrono::steady_clock;
+  using std::chrono::system_clock;
+  Gate gate;
+  Future<int> f = pool_.submit([gate] {
+    gate.wait();
+    return 5;
+  });
+  EXPECT_THROW(f.result(steady_clock::now() + 20ms), TimeoutError);
+  EXPECT_THROW(f.result(system_clock::now() + 20ms), TimeoutError);
+  EXPECT_THROW(f.exception(steady_clock::now() - 1s), TimeoutError);
+  try {
+    (void)f.result(steady_clock::now());
+    FAIL() << "a pending future returned by a deadline already passed";
+  } catch (const TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "future not done by the deadline");
+  }
+  gate.open();
+  EXPECT_EQ(f.result(steady_clock::time_point::max()), 5);  // no limit, no overflow
+  EXPECT_EQ(f.result(std::chrono::time_point_cast<std::chrono::seconds>(system_clock::now()) +
+                     1h),
+            5);
+  EXPECT_EQ(f.result(steady_clock::now() - 1s), 5);  // done: a past deadline still returns
+  EXPECT_EQ(f.exception(system_clock::time_point::max()), nullptr);
+  EXPECT_EQ(pool_.submit([] { return 6; }).result(steady_clock::now() + 1h), 6);
+  Future<void> v = pool_.submit([] {});
+  v.result(steady_clock::now() + 1h);
 }
 
 TEST_P(FutureTest, VoidFutureCompletesAndRethrows) {
@@ -257,6 +287,107 @@ TEST(FutureTypeTest, ResultOfMoveOnlyCapturesAndArguments) {
   Future<int> f = pool.submit([p = std::move(owned)](std::unique_ptr<int> q) { return *p + *q; },
                               std::make_unique<int>(1));
   EXPECT_EQ(f.result(), 42);
+}
+
+// A value that counts its copies and moves, to see what result() and take() cost.
+struct Counted {
+  static inline std::atomic<int> copies{0};
+  static inline std::atomic<int> moves{0};
+  int value = 0;
+  explicit Counted(int v) : value(v) {}
+  Counted(const Counted& other) : value(other.value) { ++copies; }
+  Counted(Counted&& other) noexcept : value(other.value) { ++moves; }
+  Counted& operator=(const Counted&) = delete;
+  Counted& operator=(Counted&&) = delete;
+};
+
+Future<Counted> finished_counted(int v) {
+  Promise<Counted> promise;
+  promise.set_result(Counted(v));
+  return promise.get_future();  // the promise is gone: this is the only handle
+}
+
+static_assert(std::is_same_v<decltype(std::declval<const Future<int>&>().result()), const int&>);
+static_assert(std::is_same_v<decltype(std::declval<Future<int>>().result()), int>);
+static_assert(std::is_same_v<decltype(std::declval<Future<void>&>().result()), void>);
+static_assert(std::is_same_v<decltype(std::declval<Future<int>&>().take()), int>);
+
+TEST(FutureTypeTest, ResultReturnsAReferenceToTheOneStoredValue) {
+  Future<Counted> f = finished_counted(5);
+  const Future<Counted> copy = f;
+  Counted::copies = 0;
+  const Counted& a = f.result();
+  const Counted& b = copy.result(std::chrono::seconds(1));
+  EXPECT_EQ(&a, &b);
+  EXPECT_EQ(a.value, 5);
+  EXPECT_EQ(Counted::copies, 0);
+}
+
+TEST(FutureTypeTest, ResultOnTheLastHandleMovesAndOnASharedOneCopies) {
+  Counted::copies = 0;
+  Counted::moves = 0;
+  Counted moved = finished_counted(1).result();
+  EXPECT_EQ(moved.value, 1);
+  EXPECT_EQ(Counted::copies, 0);
+
+  Future<Counted> f = finished_counted(2);
+  const Future<Counted> other = f;
+  Counted copied = std::move(f).result();
+  EXPECT_EQ(copied.value, 2);
+  EXPECT_EQ(Counted::copies, 1);
+  EXPECT_EQ(other.result().value, 2);  // the other handle still sees the value
+}
+
+TEST(FutureTypeTest, TakeMovesTheResultOutOnce) {
+  Future<Counted> f = finished_counted(3);
+  const Future<Counted> copy = f;
+  Counted::copies = 0;
+  Counted taken = copy.take();
+  EXPECT_EQ(taken.value, 3);
+  EXPECT_EQ(Counted::copies, 0);
+  EXPECT_THROW((void)f.result(), InvalidStateError);
+  EXPECT_THROW((void)f.take(), InvalidStateError);
+  EXPECT_TRUE(f.done());
+  EXPECT_EQ(f.exception(), nullptr);
+}
+
+TEST(FutureTypeTest, TakeRethrowsLikeResult) {
+  ThreadPoolExecutor pool(1);
+  Future<int> failed = pool.submit([]() -> int { throw std::out_of_range("x"); });
+  EXPECT_THROW((void)failed.take(), std::out_of_range);
+  EXPECT_THROW((void)failed.take(), std::out_of_range);  // nothing was taken
+  Promise<int> promise;
+  Future<int> cancelled = promise.get_future();
+  cancelled.cancel();
+  EXPECT_THROW((void)cancelled.take(), CancelledError);
+}
+
+TEST(FutureTypeTest, MoveOnlyResultFromThreadPool) {
+  ThreadPoolExecutor pool(2);
+  Future<std::unique_ptr<int>> f = pool.submit([] { return std::make_unique<int>(7); });
+  EXPECT_EQ(*f.result(), 7);
+  std::unique_ptr<int> owned = f.take();
+  EXPECT_EQ(*owned, 7);
+  Future<std::unique_ptr<int>> g =
+      pool.submit([](std::unique_ptr<int> p) { return p; }, std::make_unique<int>(8));
+  EXPECT_EQ(*g.take(), 8);
+}
+
+TEST(FutureTypeTest, MoveOnlyDoneCallback) {
+  ThreadPoolExecutor pool(1);
+  Future<int> f = pool.submit([] { return 4; });
+  std::latch called(2);
+  int seen = 0;
+  auto owned = std::make_unique<int>(10);
+  f.add_done_callback([&, p = std::move(owned)](const Future<int>& done) {
+    seen = *p + done.result();
+    called.count_down();
+  });
+  f.add_done_callback([&, p = std::make_unique<int>(0)](const Future<int>&) {
+    called.count_down();
+  });
+  called.wait();
+  EXPECT_EQ(seen, 14);
 }
 
 TEST(FutureTypeTest, PendingFutureIsSmall) {

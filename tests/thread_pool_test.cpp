@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <latch>
+#include <mutex>
 #include <set>
+#include <stop_token>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -251,6 +254,146 @@ TEST_P(ThreadPoolTest, FailingInitializerBreaksThePool) {
   }
   EXPECT_THROW((void)pool.submit([] { return 0; }), BrokenThreadPool);
   EXPECT_THROW((void)pool.submit([] { return 0; }), BrokenExecutor);
+}
+
+// CPython 3.11-3.14 cancel these futures while holding the pool's shutdown lock, so a callback
+// that submits blocks forever; here the callback gets ShutdownError.
+TEST_P(ThreadPoolTest, DoneCallbackMaySubmitDuringShutdownCancelFutures) {
+  ThreadPoolExecutor pool(workers());
+  Gate gate;
+  std::vector<Future<void>> running;
+  for (int i = 0; i < workers(); ++i) running.push_back(pool.submit([gate] { gate.wait(); }));
+  for (const auto& f : running) wait_until_running(f);
+  std::atomic<int> refused{0};
+  std::vector<Future<int>> queued;
+  for (int i = 0; i < 3; ++i) {
+    queued.push_back(pool.submit([i] { return i; }));
+    queued.back().add_done_callback([&](const Future<int>&) {
+      try {
+        (void)pool.submit([] { return 0; });
+      } catch (const ShutdownError&) {
+        ++refused;
+      }
+      pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);  // re-entrant shutdown too
+    });
+  }
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  EXPECT_EQ(refused, 3);
+  for (const auto& f : queued) EXPECT_TRUE(f.cancelled());
+  gate.open();
+}
+
+// As above for the futures an initializer failure fails: the callback, in the failing worker,
+// gets BrokenThreadPool instead of blocking on the pool (CPython blocks here too).
+TEST_P(ThreadPoolTest, DoneCallbackMaySubmitWhenInitializerFails) {
+  Gate gate;
+  ThreadPoolOptions options;
+  options.max_workers = workers();
+  options.initializer = [gate] {
+    gate.wait();
+    throw std::runtime_error("no database");
+  };
+  ThreadPoolExecutor pool(options);
+  std::latch callbacks_done(3);
+  std::atomic<int> refused{0};
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 3; ++i) {
+    fs.push_back(pool.submit([i] { return i; }));
+    fs.back().add_done_callback([&](const Future<int>&) {
+      try {
+        (void)pool.submit([] { return 0; });
+      } catch (const BrokenThreadPool&) {
+        ++refused;
+      }
+      callbacks_done.count_down();
+    });
+  }
+  gate.open();
+  callbacks_done.wait();
+  EXPECT_EQ(refused, 3);
+  for (auto& f : fs) EXPECT_THROW(f.result(), BrokenThreadPool);
+}
+
+// Blocks the calling task until its token is requested; returns how it was woken.
+std::string wait_for_stop(std::stop_token token) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  cv.wait(lock, token, [] { return false; });
+  return token.stop_requested() ? "stopped" : "woken";
+}
+
+TEST_P(ThreadPoolTest, StopTokenFormReceivesTheArguments) {
+  ThreadPoolExecutor pool(workers());
+  Future<int> f = pool.submit([](std::stop_token token, int a, const std::string& b) {
+    return token.stop_possible() && !token.stop_requested() ? a + static_cast<int>(b.size()) : -1;
+  }, 40, std::string("ab"));
+  EXPECT_EQ(f.result(), 42);
+  static_assert(internal::takes_stop_token_v<decltype(wait_for_stop)*>);
+  static_assert(!internal::takes_stop_token_v<int (*)(int), int>);
+}
+
+// Beyond CPython, whose running tasks cannot be interrupted: cancel() still returns false for a
+// running future, as Python's, but a task that takes a std::stop_token sees it requested.
+TEST_P(ThreadPoolTest, CancelRequestsTheStopTokenOfARunningTask) {
+  ThreadPoolExecutor pool(workers());
+  std::latch started(1);
+  Future<std::string> f = pool.submit([&](std::stop_token token) {
+    started.count_down();
+    return wait_for_stop(token);
+  });
+  started.wait();
+  EXPECT_FALSE(f.cancel());
+  EXPECT_EQ(f.result(), "stopped");
+  EXPECT_FALSE(f.cancelled());
+}
+
+TEST_P(ThreadPoolTest, ShutdownCancelFuturesRequestsRunningStopTokens) {
+  ThreadPoolExecutor pool(workers());
+  std::latch started(workers());
+  std::vector<Future<std::string>> running;
+  for (int i = 0; i < workers(); ++i) {
+    running.push_back(pool.submit([&](std::stop_token token) {
+      started.count_down();
+      return wait_for_stop(token);
+    }));
+  }
+  started.wait();
+  Future<std::string> queued = pool.submit(wait_for_stop);
+  pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);  // returns only if the tokens stop them
+  for (auto& f : running) EXPECT_EQ(f.result(), "stopped");
+  EXPECT_TRUE(queued.cancelled());
+}
+
+TEST_P(ThreadPoolTest, DestructorRequestsStopTokens) {
+  std::vector<Future<std::string>> running;
+  Future<bool> queued = [&] {
+    ThreadPoolExecutor pool(workers());
+    std::latch started(workers());
+    for (int i = 0; i < workers(); ++i) {
+      running.push_back(pool.submit([&](std::stop_token token) {
+        started.count_down();
+        return wait_for_stop(token);
+      }));
+    }
+    started.wait();
+    // Starts only once the destructor stopped a running task: sees its token requested.
+    return pool.submit([](std::stop_token token) { return token.stop_requested(); });
+  }();
+  for (auto& f : running) EXPECT_EQ(f.result(), "stopped");
+  EXPECT_TRUE(queued.result());
+}
+
+TEST_P(ThreadPoolTest, StopTokenTaskCancelledWhilePendingNeverRuns) {
+  ThreadPoolExecutor pool(workers());
+  Gate gate;
+  for (int i = 0; i < workers(); ++i) (void)pool.submit([gate] { gate.wait(); });
+  std::atomic<bool> ran{false};
+  Future<void> f = pool.submit([&](std::stop_token) { ran = true; });
+  EXPECT_TRUE(f.cancel());
+  gate.open();
+  pool.shutdown();
+  EXPECT_FALSE(ran);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -111,6 +113,23 @@ TEST_P(WaitTest, TimeoutReturnsWhatIsDoneWithoutThrowing) {
   pool_.shutdown();  // before the gate goes out of scope
 }
 
+TEST_P(WaitTest, DeadlineFormReturnsWhatIsDoneByThen) {
+  Gate gate;
+  Future<int> slow = gated(gate, 1);
+  Future<int> quick = pool_.submit([] { return 2; });
+  quick.result();
+  auto r = wait({slow, quick}, std::chrono::steady_clock::now() + 20ms);
+  EXPECT_THAT(r.done, ElementsAre(quick));
+  EXPECT_THAT(r.not_done, ElementsAre(slow));
+  r = wait(std::vector{slow, quick}, std::chrono::system_clock::now() - 1s,
+           ReturnWhen::first_completed);
+  EXPECT_THAT(r.done, ElementsAre(quick));
+  gate.open();
+  r = wait({slow, quick}, std::chrono::steady_clock::time_point::max());
+  EXPECT_THAT(r.done, ElementsAre(slow, quick));
+  pool_.shutdown();  // before the gate goes out of scope
+}
+
 TEST_P(WaitTest, DuplicatesCountOnce) {
   Future<int> f = pool_.submit([] { return 1; });
   Future<int> g = pool_.submit([] { return 2; });
@@ -178,6 +197,33 @@ TEST_P(AsCompletedTest, TimeoutThrowsWithTheUnfinishedCount) {
   }
   EXPECT_THAT(got, ElementsAre(2));
   gate.open();
+  pool_.shutdown();  // before the gate goes out of scope
+}
+
+// Unlike a timeout, whose clock starts at the first increment (as Python's), a deadline is
+// fixed when as_completed() is called.
+TEST_P(AsCompletedTest, DeadlineIsFixedWhenCalledNotWhenIterated) {
+  Gate gate;
+  Future<int> slow = gated(gate, 1);
+  Future<int> quick = pool_.submit([] { return 2; });
+  quick.result();
+  auto range = as_completed({slow, quick}, std::chrono::steady_clock::now() - 1s);
+  std::vector<int> got;
+  try {
+    for (const auto& f : range) got.push_back(f.result());
+    FAIL() << "as_completed should have passed its deadline";
+  } catch (const TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "1 (of 2) futures unfinished");
+  }
+  EXPECT_THAT(got, ElementsAre(2));  // what was done already is yielded first
+  got.clear();
+  gate.open();
+  for (const auto& f : as_completed(std::vector{slow, quick},
+                                    std::chrono::system_clock::now() + 1h)) {
+    got.push_back(f.result());
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_THAT(got, ElementsAre(1, 2));
   pool_.shutdown();  // before the gate goes out of scope
 }
 

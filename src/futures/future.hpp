@@ -4,6 +4,7 @@
 #define FUTURES_FUTURE_HPP_
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -62,17 +63,67 @@ class Future {
   bool done() const noexcept { return state_->done(); }
   FutureState state() const noexcept { return state_->state(); }
 
-  // Blocks until done, then returns a copy of the result (nothing for Future<void>).
-  // Throws the task's exception, or CancelledError.
-  T result() const {
+  // What result() returns on a handle that outlives the call: a reference to the stored
+  // result (nothing for Future<void>).
+  using reference =
+      std::conditional_t<std::is_void_v<T>, void, std::add_lvalue_reference_t<const T>>;
+
+  // Blocks until done, then returns a reference to the result, valid while any handle to this
+  // future lives (nothing for Future<void>). Throws the task's exception, CancelledError, or
+  // InvalidStateError once take() moved the result out. Many threads may read it at once.
+  reference result() const& {
     state_->wait(nullptr);
     return get();
   }
   // As result(), but throws TimeoutError if the future is not done within `timeout`.
   template <class Rep, class Period>
-  T result(std::chrono::duration<Rep, Period> timeout) const {
+  reference result(std::chrono::duration<Rep, Period> timeout) const& {
     wait_for(timeout);
     return get();
+  }
+  // As result(), but throws TimeoutError if the future is not done by `deadline`, a time
+  // point of any clock (steady_clock is followed exactly; another clock is read once).
+  template <class Clock, class Dur>
+  reference result(std::chrono::time_point<Clock, Dur> deadline) const& {
+    wait_until(deadline);
+    return get();
+  }
+  // On a future about to vanish (pool.submit(f).result()): returns the result by value, so no
+  // reference outlives the state: moved out when this is the last handle, else copied.
+  // A move-only T has no such overload: call take() instead.
+  T result() &&
+    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
+  {
+    state_->wait(nullptr);
+    return get_value();
+  }
+  template <class Rep, class Period>
+  T result(std::chrono::duration<Rep, Period> timeout) &&
+    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
+  {
+    wait_for(timeout);
+    return get_value();
+  }
+  template <class Clock, class Dur>
+  T result(std::chrono::time_point<Clock, Dur> deadline) &&
+    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
+  {
+    wait_until(deadline);
+    return get_value();
+  }
+
+  // Blocks until done, then moves the result out to the caller: the way to get a move-only
+  // result, or a large one without a copy. For the result's only reader: once taken, result()
+  // and take() on this future and every copy throw InvalidStateError, while done() and
+  // exception() still report success. A take() racing with another thread's result() is a
+  // data race on the value. Throws as result() does.
+  T take() const
+    requires(!std::is_void_v<T>)
+  {
+    state_->wait(nullptr);
+    state_->throw_if_failed();
+    if (!state_->mark_taken()) throw_taken();
+    return std::move(state_->value());
   }
 
   // Blocks until done; returns the task's exception, or nullptr if it succeeded.
@@ -81,9 +132,16 @@ class Future {
     state_->wait(nullptr);
     return get_exception();
   }
+  // As exception(), but throws TimeoutError if the future is not done within `timeout`, or by
+  // `deadline` (a time point of any clock).
   template <class Rep, class Period>
   std::exception_ptr exception(std::chrono::duration<Rep, Period> timeout) const {
     wait_for(timeout);
+    return get_exception();
+  }
+  template <class Clock, class Dur>
+  std::exception_ptr exception(std::chrono::time_point<Clock, Dur> deadline) const {
+    wait_until(deadline);
     return get_exception();
   }
 
@@ -91,7 +149,16 @@ class Future {
   // after waiters are woken, in the order callbacks were added; or at once in the calling
   // thread if the future is already done. An exception thrown by fn is reported on stderr and
   // swallowed.
-  void add_done_callback(std::function<void(const Future&)> fn) const;
+  void add_done_callback(std::function<void(const Future&)> fn) const {
+    add_callback<std::function<void(const Future&)>>(std::move(fn));
+  }
+  // As above for any callable, move-only ones included; it is stored as is, not in a
+  // std::function.
+  template <class F>
+    requires std::invocable<std::decay_t<F>&, const Future&>
+  void add_done_callback(F&& fn) const {
+    add_callback<std::decay_t<F>>(std::forward<F>(fn));
+  }
 
   friend bool operator==(const Future& a, const Future& b) noexcept {
     return a.state_ == b.state_;
@@ -110,14 +177,34 @@ class Future {
                          std::to_string(std::chrono::duration<double>(timeout).count()) + " s");
     }
   }
-  T get() const {
+  template <class Clock, class Dur>
+  void wait_until(std::chrono::time_point<Clock, Dur> deadline) const {
+    const auto steady = internal::steady_deadline(deadline);
+    if (!state_->wait(&steady)) throw TimeoutError("future not done by the deadline");
+  }
+  reference get() const {
     state_->throw_if_failed();
-    if constexpr (!std::is_void_v<T>) return state_->value();
+    if constexpr (!std::is_void_v<T>) {
+      if (state_->taken()) throw_taken();
+      return state_->value();
+    }
+  }
+  T get_value() const {
+    const T& value = get();
+    // refs() == 1: no other handle exists and none can be made, so nobody sees the move.
+    if (state_->refs() == 1) return std::move(state_->value());
+    return value;
+  }
+  [[noreturn]] static void throw_taken() {
+    throw InvalidStateError("the result was moved out by take()");
   }
   std::exception_ptr get_exception() const {
     if (cancelled()) throw CancelledError();
     return state_->error();
   }
+
+  template <class Fn, class F>
+  void add_callback(F&& fn) const;
 
   internal::State<T>* state_;
 };
@@ -142,37 +229,34 @@ struct FutureAccess {
   }
 };
 
-template <class T>
+template <class T, class Fn>
 class CallbackNode final : public Listener {
  public:
-  explicit CallbackNode(std::function<void(const Future<T>&)> fn)
-      : Listener(/*under_lock=*/false), fn_(std::move(fn)) {}
-
-  static void invoke(const std::function<void(const Future<T>&)>& fn,
-                     const Future<T>& f) noexcept {
-    try {
-      fn(f);
-    } catch (...) {
-      report_callback_exception(future_repr(*FutureAccess::state(f), typeid(T)));
-    }
-  }
+  template <class F>
+  explicit CallbackNode(F&& fn) : Listener(/*under_lock=*/false), fn_(std::forward<F>(fn)) {}
 
   void on_done(StateBase& state) noexcept override {
     auto* typed = static_cast<State<T>*>(&state);
     typed->add_ref();
-    invoke(fn_, FutureAccess::adopt(typed));
+    const Future<T> f = FutureAccess::adopt(typed);
+    try {
+      fn_(f);
+    } catch (...) {
+      report_callback_exception(future_repr(state, typeid(T)));
+    }
     delete this;
   }
 
  private:
-  std::function<void(const Future<T>&)> fn_;
+  Fn fn_;
 };
 
 }  // namespace internal
 
 template <class T>
-void Future<T>::add_done_callback(std::function<void(const Future&)> fn) const {
-  auto* node = new internal::CallbackNode<T>(std::move(fn));
+template <class Fn, class F>
+void Future<T>::add_callback(F&& fn) const {
+  auto* node = new internal::CallbackNode<T, Fn>(std::forward<F>(fn));
   if (state_->add_listener(node)) return;
   // Already done: run it here. The node still owns fn, so run it through the node.
   node->on_done(*state_);

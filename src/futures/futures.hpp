@@ -4,9 +4,11 @@
 
 #include "futures/codec.hpp"       // IWYU pragma: export
 #include "futures/errors.hpp"      // IWYU pragma: export
+#include "futures/executor.hpp"    // IWYU pragma: export
 #include "futures/future.hpp"      // IWYU pragma: export
 #include "futures/map.hpp"         // IWYU pragma: export
 #include "futures/process_pool.hpp" // IWYU pragma: export
+#include "futures/promise.hpp"     // IWYU pragma: export
 #include "futures/thread_pool.hpp" // IWYU pragma: export
 #include "futures/wait.hpp"        // IWYU pragma: export
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace futures {
 namespace {
@@ -38,7 +40,8 @@ struct ThreadPoolExecutor::Worker {
   static constexpr std::uint32_t kAsleep = 2;
 
   std::atomic<std::uint32_t> signal{kIdle};
-  Worker* next_idle = nullptr;  // guarded by the pool's mu_
+  Worker* next_idle = nullptr;                 // guarded by the pool's mu_
+  internal::StateBase* current = nullptr;      // guarded by the pool's mu_; the task it runs
   int index = 0;
   std::thread thread;
 
@@ -82,6 +85,13 @@ ThreadPoolExecutor::ThreadPoolExecutor(ThreadPoolOptions options)
 }
 
 ThreadPoolExecutor::~ThreadPoolExecutor() {
+  std::vector<internal::StateBase*> running;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    running = running_locked();
+  }
+  request_stop(running);
   shutdown(/*wait=*/true);
   // Only a task destroying its own pool leaves its own thread unjoined; that thread must not
   // touch the pool again, which is the task's responsibility.
@@ -159,49 +169,104 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
     }
   }
   std::unique_lock lock(mu_);
+  // The task run last keeps its reference until the lock is released again: dropping it may
+  // destroy a result, which is user code, and `current` may still name it until then.
+  internal::StateBase* finished = nullptr;
+  auto release_finished = [&finished] {
+    if (finished != nullptr) std::exchange(finished, nullptr)->release();
+  };
   for (;;) {
-    if (!broken_.empty()) return;
+    if (!broken_.empty()) break;
     if (internal::StateBase* task = pop_locked()) {
+      self->current = task;
+      const bool stopping = stopping_;
       lock.unlock();
+      release_finished();
+      if (stopping) task->request_stop();
       task->run();
-      task->release();
+      finished = task;
       lock.lock();
+      self->current = nullptr;
       continue;
     }
-    if (shutdown_) return;
+    if (shutdown_) break;
     self->signal.store(Worker::kIdle, std::memory_order_relaxed);
     self->next_idle = idle_;
     idle_ = self;
     lock.unlock();
+    release_finished();
     self->idle();
     lock.lock();
   }
+  lock.unlock();
+  release_finished();
+}
+
+std::vector<internal::StateBase*> ThreadPoolExecutor::running_locked() {
+  std::vector<internal::StateBase*> running;
+  for (const auto& w : workers_) {
+    if (w->current != nullptr) {
+      w->current->add_ref();
+      running.push_back(w->current);
+    }
+  }
+  return running;
+}
+
+void ThreadPoolExecutor::request_stop(const std::vector<internal::StateBase*>& running) noexcept {
+  for (internal::StateBase* task : running) {
+    task->request_stop();
+    task->release();
+  }
+}
+
+internal::StateBase* ThreadPoolExecutor::take_queue_locked() noexcept {
+  internal::StateBase* queue = std::exchange(head_, nullptr);
+  tail_ = nullptr;
+  return queue;
 }
 
 void ThreadPoolExecutor::initializer_failed(const std::string& what) {
-  std::lock_guard lock(mu_);
-  if (broken_.empty()) {
-    broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
+  internal::StateBase* queued;
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mu_);
+    if (broken_.empty()) {
+      broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
+    }
+    error = std::make_exception_ptr(BrokenThreadPool(broken_));
+    queued = take_queue_locked();
+    wake_all_idle_locked();
   }
-  const auto error = std::make_exception_ptr(BrokenThreadPool(broken_));
-  while (internal::StateBase* task = pop_locked()) {
-    task->fail_if_not_done(error);
-    task->release();
+  // Outside the lock: failing a future runs its done callbacks, which may call into the pool.
+  while (queued != nullptr) {
+    internal::StateBase* next = queued->next_;
+    queued->fail_if_not_done(error);
+    queued->release();
+    queued = next;
   }
-  wake_all_idle_locked();
 }
 
 void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  internal::StateBase* queued = nullptr;
+  std::vector<internal::StateBase*> running;
   {
     std::lock_guard lock(mu_);
     shutdown_ = true;
     if (cancel_futures) {
-      while (internal::StateBase* task = pop_locked()) {
-        task->cancel();
-        task->release();
-      }
+      queued = take_queue_locked();
+      running = running_locked();
     }
     wake_all_idle_locked();
+  }
+  request_stop(running);
+  // Outside the lock: cancelling runs done callbacks, which may submit (and get ShutdownError)
+  // or shut the pool down again.
+  while (queued != nullptr) {
+    internal::StateBase* next = queued->next_;
+    queued->cancel();
+    queued->release();
+    queued = next;
   }
   if (!wait) return;
   std::lock_guard join_lock(join_mu_);

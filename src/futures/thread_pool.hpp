@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <ranges>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -22,6 +23,25 @@
 #include "futures/map.hpp"
 
 namespace futures {
+
+namespace internal {
+
+// Whether submit(fn, args...) calls fn(std::stop_token, args...).
+template <class F, class... Args>
+inline constexpr bool takes_stop_token_v =
+    std::is_invocable_v<std::decay_t<F>, std::stop_token, std::decay_t<Args>...>;
+
+// The result type of the task submit(fn, args...) runs; no ::type when it cannot be called.
+template <class F, class... Args>
+struct submit_result : std::invoke_result<std::decay_t<F>, std::decay_t<Args>...> {};
+template <class F, class... Args>
+  requires takes_stop_token_v<F, Args...>
+struct submit_result<F, Args...>
+    : std::invoke_result<std::decay_t<F>, std::stop_token, std::decay_t<Args>...> {};
+template <class F, class... Args>
+using submit_result_t = typename submit_result<F, Args...>::type;
+
+}  // namespace internal
 
 struct ThreadPoolOptions {
   // Threads at most; unset: min(32, usable CPUs + 4), as Python 3.13+ (affinity counted). <= 0: std::invalid_argument.
@@ -45,15 +65,21 @@ class ThreadPoolExecutor {
   explicit ThreadPoolExecutor(ThreadPoolOptions options = {});
   ThreadPoolExecutor(const ThreadPoolExecutor&) = delete;  // owns threads
   ThreadPoolExecutor& operator=(const ThreadPoolExecutor&) = delete;
-  // Waits for queued and running tasks: shutdown(/*wait=*/true).
+  // Requests the stop_token of every task that takes one, then waits for queued and running
+  // tasks: shutdown(/*wait=*/true).
   ~ThreadPoolExecutor();
 
   // Schedules fn(args...) with fn and args decay-copied (std::ref to pass references) and
-  // returns its future. Never blocks on the task. Throws ShutdownError after shutdown(),
-  // BrokenThreadPool once an initializer failed.
+  // returns its future. fn may be move-only. Never blocks on the task. Throws ShutdownError
+  // after shutdown(), BrokenThreadPool once an initializer failed.
+  //
+  // Cooperative cancellation: if fn is invocable as fn(std::stop_token, args...), it is called
+  // so (preferred over fn(args...), as std::jthread does), with a token that is requested by
+  // the future's cancel() while the task runs (cancel() still returns false then, as Python's;
+  // what the future holds is what fn returns or throws), by shutdown(cancel_futures = true),
+  // and by the pool's destructor (tasks that start after it began see it requested at once).
   template <class F, class... Args>
-  [[nodiscard]] auto submit(F&& fn, Args&&... args)
-      -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) -> Future<internal::submit_result_t<F, Args...>>;
 
   // Applies fn to each item, `chunksize` items per task, and returns the results in input
   // order as a lazy range (see MapResults); a function returning void yields one
@@ -73,9 +99,11 @@ class ThreadPoolExecutor {
   [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
   auto map(F&& fn, RangesThenOptions&&... args);
 
-  // No new tasks after this. cancel_futures cancels the tasks not started; wait blocks until
-  // every started or queued task is done and the threads have exited. Idempotent; may be
-  // called from a task (it then does not wait for its own thread).
+  // No new tasks after this. cancel_futures cancels the tasks not started and requests the
+  // stop_token of the running ones that take one; the futures' done callbacks run in this
+  // thread after the pool's lock is released, so they may call into the pool. wait blocks
+  // until every started or queued task is done and the threads have exited. Idempotent; may
+  // be called from a task (it then does not wait for its own thread).
   void shutdown(bool wait = true, bool cancel_futures = false);
 
   int max_workers() const noexcept { return max_workers_; }
@@ -93,6 +121,11 @@ class ThreadPoolExecutor {
   void worker_main(Worker* self);
   void initializer_failed(const std::string& what);
   internal::StateBase* pop_locked() noexcept;
+  // Empties the queue and returns it as a list linked through next_, oldest first.
+  internal::StateBase* take_queue_locked() noexcept;
+  // The tasks workers are running, each with a reference for the caller.
+  std::vector<internal::StateBase*> running_locked();
+  static void request_stop(const std::vector<internal::StateBase*>& running) noexcept;
   void wake_all_idle_locked() noexcept;
 
   const int max_workers_;
@@ -105,6 +138,7 @@ class ThreadPoolExecutor {
   Worker* idle_ = nullptr;               // guarded by mu_; workers asleep, newest first
   std::vector<std::unique_ptr<Worker>> workers_;  // guarded by mu_
   bool shutdown_ = false;                         // guarded by mu_
+  bool stopping_ = false;                         // guarded by mu_; the destructor began
   std::string broken_;                            // guarded by mu_; non-empty once broken
 
   std::mutex join_mu_;  // serialises the joining in concurrent shutdown(wait=true) calls
@@ -112,12 +146,21 @@ class ThreadPoolExecutor {
 
 template <class F, class... Args>
 auto ThreadPoolExecutor::submit(F&& fn, Args&&... args)
-    -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
-  using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
-  auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> R {
-    return std::invoke(std::move(fn), std::move(args)...);
-  };
-  auto* task = new internal::Task<R, decltype(call)>(std::move(call));
+    -> Future<internal::submit_result_t<F, Args...>> {
+  using R = internal::submit_result_t<F, Args...>;
+  internal::State<R>* task;
+  if constexpr (internal::takes_stop_token_v<F, Args...>) {
+    auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)](
+                    std::stop_token token) mutable -> R {
+      return std::invoke(std::move(fn), std::move(token), std::move(args)...);
+    };
+    task = new internal::Task<R, decltype(call), /*kTakesStopToken=*/true>(std::move(call));
+  } else {
+    auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> R {
+      return std::invoke(std::move(fn), std::move(args)...);
+    };
+    task = new internal::Task<R, decltype(call)>(std::move(call));
+  }
   Future<R> future = internal::FutureAccess::adopt<R>(task);
   task->add_ref();  // the queue's reference
   enqueue(task);

@@ -26,8 +26,8 @@ std::vector<StateBase*> dedupe(std::vector<StateBase*> states) {
   return states;
 }
 
-void wait_states(const std::vector<StateBase*>& states, std::optional<Duration> timeout,
-                 ReturnWhen return_when) {
+void wait_states(const std::vector<StateBase*>& states,
+                 std::optional<Clock::time_point> deadline, ReturnWhen return_when) {
   const std::size_t total = states.size();
   auto satisfied = [&](std::size_t done, bool any_failed) {
     switch (return_when) {
@@ -40,8 +40,6 @@ void wait_states(const std::vector<StateBase*>& states, std::optional<Duration> 
     }
     return true;
   };
-  std::optional<Clock::time_point> deadline;
-  if (timeout) deadline = deadline_after(*timeout);
 
   std::size_t done = 0;
   bool any_failed = false;
@@ -70,6 +68,9 @@ void wait_states(const std::vector<StateBase*>& states, std::optional<Duration> 
 
 AsCompletedCore::AsCompletedCore(std::vector<StateBase*> states, std::optional<Duration> timeout)
     : states_(std::move(states)), total_(states_.size()), timeout_(timeout) {}
+
+AsCompletedCore::AsCompletedCore(std::vector<StateBase*> states, Clock::time_point deadline)
+    : states_(std::move(states)), total_(states_.size()), deadline_(deadline) {}
 
 AsCompletedCore::~AsCompletedCore() {
   for (StateBase* s : states_) s->release();

@@ -3,6 +3,7 @@
 #ifndef FUTURES_WAIT_HPP_
 #define FUTURES_WAIT_HPP_
 
+#include <chrono>
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
@@ -43,8 +44,12 @@ using future_value_t = typename std::remove_cvref_t<std::ranges::range_reference
 template <class Range>
 std::vector<StateBase*> unique_states(const Range& fs);
 
-void wait_states(const std::vector<StateBase*>& states, std::optional<Duration> timeout,
-                 ReturnWhen return_when);
+// Blocks until return_when is satisfied for states or the deadline (none: no limit) passes.
+void wait_states(const std::vector<StateBase*>& states,
+                 std::optional<Clock::time_point> deadline, ReturnWhen return_when);
+
+template <class T>
+DoneAndNotDone<T> split_done(const std::vector<StateBase*>& states);
 
 class CompletionQueue;
 
@@ -52,6 +57,8 @@ class CompletionQueue;
 class AsCompletedCore {
  public:
   AsCompletedCore(std::vector<StateBase*> states, std::optional<Duration> timeout);
+  // With a fixed deadline instead of a timeout that starts at the first next().
+  AsCompletedCore(std::vector<StateBase*> states, Clock::time_point deadline);
   AsCompletedCore(const AsCompletedCore&) = delete;
   AsCompletedCore& operator=(const AsCompletedCore&) = delete;
   ~AsCompletedCore();
@@ -82,21 +89,36 @@ class AsCompletedCore {
 template <internal::FutureRange Range, class T = internal::future_value_t<Range>>
 DoneAndNotDone<T> wait(const Range& fs, std::optional<Duration> timeout = {},
                        ReturnWhen return_when = ReturnWhen::all_completed) {
+  std::optional<internal::Clock::time_point> deadline;
+  if (timeout) deadline = internal::deadline_after(*timeout);
   const std::vector<internal::StateBase*> states = internal::unique_states(fs);
-  internal::wait_states(states, timeout, return_when);
-  DoneAndNotDone<T> out;
-  for (internal::StateBase* s : states) {
-    auto* typed = static_cast<internal::State<T>*>(s);
-    typed->add_ref();
-    (s->done() ? out.done : out.not_done).push_back(internal::FutureAccess::adopt(typed));
-  }
-  return out;
+  internal::wait_states(states, deadline, return_when);
+  return internal::split_done<T>(states);
 }
 
 template <class T>
 DoneAndNotDone<T> wait(std::initializer_list<Future<T>> fs, std::optional<Duration> timeout = {},
                        ReturnWhen return_when = ReturnWhen::all_completed) {
   return wait<std::initializer_list<Future<T>>, T>(fs, timeout, return_when);
+}
+
+// As above, but waits until `deadline`, a time point of any clock (steady_clock is followed
+// exactly; another clock is read once, at the call).
+template <internal::FutureRange Range, class Clock, class Dur,
+          class T = internal::future_value_t<Range>>
+DoneAndNotDone<T> wait(const Range& fs, std::chrono::time_point<Clock, Dur> deadline,
+                       ReturnWhen return_when = ReturnWhen::all_completed) {
+  const auto steady = internal::steady_deadline(deadline);
+  const std::vector<internal::StateBase*> states = internal::unique_states(fs);
+  internal::wait_states(states, steady, return_when);
+  return internal::split_done<T>(states);
+}
+
+template <class T, class Clock, class Dur>
+DoneAndNotDone<T> wait(std::initializer_list<Future<T>> fs,
+                       std::chrono::time_point<Clock, Dur> deadline,
+                       ReturnWhen return_when = ReturnWhen::all_completed) {
+  return wait<std::initializer_list<Future<T>>, Clock, Dur, T>(fs, deadline, return_when);
 }
 
 // An input range over futures in the order they complete: the ones already done when
@@ -132,9 +154,11 @@ class AsCompleted {
 
   AsCompleted(std::vector<internal::StateBase*> referenced, std::optional<Duration> timeout)
       : core_(std::make_unique<internal::AsCompletedCore>(std::move(referenced), timeout)) {}
+  AsCompleted(std::vector<internal::StateBase*> referenced, internal::Clock::time_point deadline)
+      : core_(std::make_unique<internal::AsCompletedCore>(std::move(referenced), deadline)) {}
 
   // Starts iteration (and the timeout clock); blocks until the first future is done.
-  // Throws TimeoutError "N (of M) futures unfinished" if the timeout runs out first.
+  // Throws TimeoutError "N (of M) futures unfinished" if the timeout or deadline comes first.
   iterator begin() {
     advance();
     return iterator(this);
@@ -169,9 +193,37 @@ AsCompleted<T> as_completed(std::initializer_list<Future<T>> fs,
   return as_completed<std::initializer_list<Future<T>>, T>(fs, timeout);
 }
 
+// As above, but iteration throws TimeoutError once `deadline` (a time point of any clock) has
+// passed, however late iteration began.
+template <internal::FutureRange Range, class Clock, class Dur,
+          class T = internal::future_value_t<Range>>
+AsCompleted<T> as_completed(const Range& fs, std::chrono::time_point<Clock, Dur> deadline) {
+  const auto steady = internal::steady_deadline(deadline);
+  std::vector<internal::StateBase*> states = internal::unique_states(fs);
+  for (internal::StateBase* s : states) s->add_ref();
+  return AsCompleted<T>(std::move(states), steady);
+}
+
+template <class T, class Clock, class Dur>
+AsCompleted<T> as_completed(std::initializer_list<Future<T>> fs,
+                            std::chrono::time_point<Clock, Dur> deadline) {
+  return as_completed<std::initializer_list<Future<T>>, Clock, Dur, T>(fs, deadline);
+}
+
 namespace internal {
 
 std::vector<StateBase*> dedupe(std::vector<StateBase*> states);
+
+template <class T>
+DoneAndNotDone<T> split_done(const std::vector<StateBase*>& states) {
+  DoneAndNotDone<T> out;
+  for (StateBase* s : states) {
+    auto* typed = static_cast<State<T>*>(s);
+    typed->add_ref();
+    (s->done() ? out.done : out.not_done).push_back(FutureAccess::adopt(typed));
+  }
+  return out;
+}
 
 template <class Range>
 std::vector<StateBase*> unique_states(const Range& fs) {

@@ -107,7 +107,9 @@ void StateBase::notify_listeners() noexcept {
 
 bool StateBase::cancel() noexcept {
   if (transition(1u << kPending, kCancelled)) return true;
-  return state() == FutureState::cancelled;
+  const FutureState now = state();
+  if (now == FutureState::running) request_stop();
+  return now == FutureState::cancelled;
 }
 
 bool StateBase::set_running_or_notify_cancel() {
@@ -126,6 +128,15 @@ void StateBase::set_exception(std::exception_ptr error) {
   if (done()) throw InvalidStateError("future is already done");
   error_ = std::move(error);
   finish();
+}
+
+bool StateBase::claim() noexcept {
+  std::uint32_t w = word_.load(std::memory_order_relaxed);
+  do {
+    if (is_done(w) || (w & kClaimed) != 0) return false;
+  } while (!word_.compare_exchange_weak(w, w | kClaimed, std::memory_order_acq_rel,
+                                        std::memory_order_relaxed));
+  return true;
 }
 
 bool StateBase::fail_if_not_done(std::exception_ptr error) noexcept {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <stop_token>
 #include <type_traits>
 #include <utility>
 
@@ -36,6 +37,21 @@ Clock::time_point deadline_after(std::chrono::duration<Rep, Period> timeout) {
   if (secs >= room) return Clock::time_point::max();
   if (secs.count() <= 0) return now;
   return now + std::chrono::ceil<Clock::duration>(secs);
+}
+
+// A deadline on any clock as a steady_clock time point; a deadline on another clock is
+// converted once, through the time left until it, so later changes of that clock are not
+// followed (as std::condition_variable::wait_until does for clocks it does not know).
+template <class C, class D>
+Clock::time_point steady_deadline(std::chrono::time_point<C, D> deadline) {
+  if constexpr (std::is_same_v<C, Clock> && std::is_same_v<D, Clock::duration>) {
+    return deadline;
+  } else {
+    const std::chrono::duration<double> left =
+        std::chrono::duration<double>(deadline.time_since_epoch()) -
+        std::chrono::duration<double>(C::now().time_since_epoch());
+    return deadline_after(left);
+  }
 }
 
 // Blocks while word == expected, until woken or until the deadline (nullptr: none).
@@ -82,6 +98,8 @@ inline constexpr std::uint32_t kFinished = 3;
 inline constexpr std::uint32_t kStateMask = 3;
 inline constexpr std::uint32_t kHasListeners = 4;  // listeners_ may be non-empty
 inline constexpr std::uint32_t kHasSleepers = 8;   // a thread sleeps on the word
+inline constexpr std::uint32_t kClaimed = 16;      // a Promise setter owns the completion
+inline constexpr std::uint32_t kTaken = 32;        // the result was moved out by take()
 
 constexpr bool is_done(std::uint32_t word) noexcept { return (word & kStateMask) >= kCancelled; }
 
@@ -103,7 +121,8 @@ class StateBase {
   }
   bool done() const noexcept { return is_done(word_.load(std::memory_order_acquire)); }
 
-  // pending -> cancelled, notifying listeners. True if cancelled (now or before).
+  // pending -> cancelled, notifying listeners. True if cancelled (now or before). A running
+  // state is not cancelled, but its task's stop_token is requested (request_stop()).
   bool cancel() noexcept;
 
   // pending -> running: true. Cancelled: false (listeners were notified by cancel()).
@@ -112,6 +131,10 @@ class StateBase {
 
   // pending/running -> finished with an exception. InvalidStateError if already done.
   void set_exception(std::exception_ptr error);
+
+  // Reserves the completion for one setter: true if not done and not reserved before. Lets
+  // concurrent Promise setters agree on one winner before any of them writes the result.
+  bool claim() noexcept;
 
   // Like set_exception, but only from pending or running, and silent otherwise. Used to fail
   // queued work when an executor breaks. True if this call completed the state.
@@ -131,8 +154,19 @@ class StateBase {
   // Throws CancelledError, or the task's exception, for a done state.
   void throw_if_failed() const;
 
+  // Marks a finished state's result as moved out: true for the first call only.
+  bool mark_taken() noexcept {
+    return (word_.fetch_or(kTaken, std::memory_order_acq_rel) & kTaken) == 0;
+  }
+  bool taken() const noexcept { return (word_.load(std::memory_order_acquire) & kTaken) != 0; }
+  // The reference count; 1 means the caller's handle is the only one anywhere.
+  std::uint32_t refs() const noexcept { return refs_.load(std::memory_order_acquire); }
+
   // Executor hook: runs the task this state was created for.
   virtual void run() noexcept {}
+  // Executor hook: requests the stop_token of a task that takes one; nothing otherwise.
+  // Thread-safe; may be called before, during or after run().
+  virtual void request_stop() noexcept {}
 
   // Intrusive link for executor queues; owned by whichever queue holds the state.
   StateBase* next_ = nullptr;
@@ -172,6 +206,7 @@ class State : public StateBase {
 
   // The stored value; only for a state finished without error.
   const T& value() const noexcept { return value_; }
+  T& value() noexcept { return value_; }
 
  protected:
   ~State() override {
@@ -196,7 +231,9 @@ class State<void> : public StateBase {
 
 // A state that owns the callable computing its result: the node an executor queues.
 // The callable is destroyed as soon as it has run, so its captures do not outlive the work.
-template <class R, class Fn>
+// With kTakesStopToken, the callable is called with a std::stop_token that request_stop()
+// requests.
+template <class R, class Fn, bool kTakesStopToken = false>
 class Task final : public State<R> {
  public:
   explicit Task(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
@@ -205,11 +242,11 @@ class Task final : public State<R> {
     if (!this->set_running_or_notify_cancel()) return destroy_fn();
     try {
       if constexpr (std::is_void_v<R>) {
-        fn_();
+        call();
         destroy_fn();
         this->set_result();
       } else {
-        R r = fn_();
+        R r = call();
         destroy_fn();
         this->set_result(std::move(r));
       }
@@ -219,8 +256,21 @@ class Task final : public State<R> {
     }
   }
 
+  void request_stop() noexcept override {
+    if constexpr (kTakesStopToken) stop_.request_stop();
+  }
+
  private:
+  struct NoStopSource {};
+
   ~Task() override { destroy_fn(); }
+  R call() {
+    if constexpr (kTakesStopToken) {
+      return fn_(stop_.get_token());
+    } else {
+      return fn_();
+    }
+  }
   void destroy_fn() noexcept {
     if (alive_) {
       alive_ = false;
@@ -232,6 +282,7 @@ class Task final : public State<R> {
     Fn fn_;
   };
   bool alive_ = true;
+  [[no_unique_address]] std::conditional_t<kTakesStopToken, std::stop_source, NoStopSource> stop_;
 };
 
 }  // namespace internal
