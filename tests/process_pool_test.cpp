@@ -1,6 +1,7 @@
 #include "futures/process_pool.hpp"
 
 #include <gmock/gmock.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -8,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <new>
 #include <set>
@@ -294,6 +298,167 @@ TEST_P(ProcessPoolTest, FuturesMixWithThreadPoolFutures) {
   for (int i = 0; i < 20; ++i) expected += 2L * i * i;
   EXPECT_EQ(sum, expected);
   EXPECT_EQ(wait(fs).done.size(), 40u);
+}
+
+// --- Dispatch: tasks wait in the parent until a worker has room ---------------------------
+
+// Files through which tasks in worker processes report to the test: `g_log` gets one byte per
+// task that ran, and `g_go` is a gate that the test opens by creating it. Set before the pool
+// is constructed, so that the workers (forks of this process) see them.
+std::string g_log;
+std::string g_go;
+
+// A fresh directory for one test's files, removed with them at scope exit; points g_log and
+// g_go into it.
+class ScratchFiles {
+ public:
+  ScratchFiles() {
+    static int counter = 0;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("futures-dispatch-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+    std::filesystem::create_directories(dir_);
+    g_log = (dir_ / "log").string();
+    g_go = (dir_ / "go").string();
+  }
+  ScratchFiles(const ScratchFiles&) = delete;
+  ScratchFiles& operator=(const ScratchFiles&) = delete;
+  ~ScratchFiles() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  void open_gate() const { std::ofstream(g_go).put('x'); }
+  std::uintmax_t tasks_run() const {
+    std::error_code error;
+    const std::uintmax_t n = std::filesystem::file_size(g_log, error);
+    return error ? 0 : n;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+void log_run() {
+  const int fd = ::open(g_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    (void)::write(fd, "x", 1);
+    ::close(fd);
+  }
+}
+void wait_for_gate() {
+  while (::access(g_go.c_str(), F_OK) != 0) std::this_thread::sleep_for(1ms);
+}
+// Logs that it ran, then blocks until the gate opens.
+int logged_gated(int x) {
+  log_run();
+  wait_for_gate();
+  return x;
+}
+int sleep_ms(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+}
+
+// The futures running at one instant, or fewer, for futures that start in order. Scanning
+// backwards: every future seen running after the first one seen (the latest submitted) started
+// before it, and so was running when that one was seen.
+template <class T>
+std::size_t count_running(const std::vector<Future<T>>& fs) {
+  return static_cast<std::size_t>(
+      std::count_if(fs.rbegin(), fs.rend(), [](const auto& f) { return f.running(); }));
+}
+
+// CPython 3.11 here, 2 workers, 1000 queued 5 ms tasks: at most 14 running() (its call queue
+// holds max_workers + 1 and marks them running; 3.14: about 5). This pool sends a task that
+// takes 1 ms or more to a worker only when the worker is free: max_workers running.
+TEST(ProcessPoolDispatchTest, LongTasksKeepAboutMaxWorkersRunning) {
+  ProcessPoolExecutor pool(2);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(sleep_ms, 3));
+  std::size_t most = 0;
+  while (!fs.back().done()) most = std::max(most, count_running(fs));
+  EXPECT_LE(most, 3u) << "max_workers + 1";
+  EXPECT_GE(most, 1u);
+  for (auto& f : fs) EXPECT_EQ(f.result(), 3);
+}
+
+// CPython 3.11 here: 3 of 1000 ran after shutdown(cancel_futures=True) once the first was
+// running (the issue measured 51 on 3.14 without waiting for the first). The tasks here block
+// until the test opens the gate, so none finishes before the shutdown: only the workers'
+// windows (one task each) ran.
+TEST(ProcessPoolDispatchTest, ShutdownCancelFuturesLeavesOnlyTheStartedTasksToRun) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 1000; ++i) fs.push_back(pool.submit(logged_gated, i));
+  futures::testing::wait_until_running(fs[0]);
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  files.open_gate();
+  pool.shutdown();
+  const auto cancelled = std::count_if(fs.begin(), fs.end(), [](const auto& f) { return f.cancelled(); });
+  EXPECT_LE(files.tasks_run(), 2u + 2u) << "max_workers + 2";
+  EXPECT_EQ(files.tasks_run() + static_cast<std::uintmax_t>(cancelled), 1000u);
+}
+
+// CPython 3.11 here: breaking out of a map loop at the first result ran 17 of 1000 items (the
+// issue: 12 on 3.14). Item 0 returns at once; the others block until the gate opens. The
+// worker that ran item 0 widens its window to 2, so 4 items run: 0 and three blocked ones.
+TEST(ProcessPoolDispatchTest, LeavingAMapLoopEarlyRunsFewItems) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  std::vector<int> items(1000);
+  for (int i = 0; i < 1000; ++i) items[static_cast<std::size_t>(i)] = i;
+  {
+    auto results = pool.map(
+        [](int x) {
+          if (x == 0) {
+            log_run();
+            return x;
+          }
+          return logged_gated(x);
+        },
+        items);
+    for (int v : results) {
+      EXPECT_EQ(v, 0);
+      break;
+    }
+  }
+  files.open_gate();
+  pool.shutdown();
+  EXPECT_LE(files.tasks_run(), 2u + 2u) << "max_workers + 2";
+}
+
+// Work-conserving: while one worker is held by a task that blocks until the gate opens, the
+// other runs every task queued after it (before: up to a quarter of the queue waited behind
+// the blocked task, in its worker's channel).
+TEST(ProcessPoolDispatchTest, TasksQueuedBehindABlockedOneRunOnTheFreeWorker) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  Future<int> blocked = pool.submit(logged_gated, -1);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(square, i));
+  // The limit is a hang guard: the tasks need milliseconds.
+  EXPECT_TRUE(futures::wait(fs, 30s).not_done.empty());
+  EXPECT_FALSE(blocked.done());
+  files.open_gate();
+  EXPECT_EQ(blocked.result(), -1);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(fs[i].result(), i * i);
+}
+
+// The issue's case, a duration bound it asks for: one 1 s task, then 100 x 5 ms tasks, on 2
+// workers. CPython 3.11 here: the short ones done at 0.58 s; this pool before: 1.12 s (a
+// quarter of them waited behind the long one); now about 0.55 s. The bound leaves a margin
+// for a loaded machine.
+TEST(ProcessPoolDispatchTest, ShortTasksDoNotWaitBehindALongOne) {
+  ProcessPoolExecutor pool(2);
+  for (int i = 0; i < 2; ++i) (void)pool.submit(square, i).result();  // workers warm
+  const auto start = std::chrono::steady_clock::now();
+  Future<int> long_task = pool.submit(sleep_ms, 1000);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(sleep_ms, 5));
+  futures::wait(fs);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 900ms) << std::chrono::duration<double>(took).count() << " s";
+  EXPECT_EQ(long_task.result(), 1000);
 }
 
 // --- Faults: a worker dies mid-task -------------------------------------------------------

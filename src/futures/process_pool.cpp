@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -31,10 +32,10 @@ using internal::StateBase;
 constexpr auto kStatusGrace = std::chrono::milliseconds(500);
 // How long a graceful shutdown waits for idle workers to exit before killing them.
 constexpr auto kExitGrace = std::chrono::seconds(5);
-// Tasks queued in one worker's channel at most: enough to hide the round trip for tiny tasks,
-// few enough that long tasks still spread over the workers (see Impl::dispatch).
-constexpr std::size_t kMaxInFlight = 64;
-constexpr std::size_t kMinInFlight = 2;
+// What one worker may hold in flight (see Impl::dispatch): at most kMaxWindow tasks, and
+// beyond its first task, no more than kTargetBacklog of estimated work.
+constexpr std::size_t kMaxWindow = 64;
+constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1);
 
 int checked_workers(std::optional<int> max_workers) {
   if (!max_workers) return internal::process_cpu_count();  // os.process_cpu_count()
@@ -57,6 +58,17 @@ std::system_error sys_error(const char* what) {
   return std::system_error(errno, std::generic_category(), what);
 }
 
+// A task's invoker and function, read from its frame (as begin_task() lays it out): tasks of
+// one kind are taken to cost alike.
+std::uint64_t task_kind(const std::vector<std::byte>& frame) {
+  constexpr std::size_t kInvokerAt = internal::kFrameHeader + 1 + sizeof(std::uint64_t);
+  std::uint64_t invoker;
+  std::uint64_t fn;
+  std::memcpy(&invoker, frame.data() + kInvokerAt, sizeof invoker);
+  std::memcpy(&fn, frame.data() + kInvokerAt + sizeof invoker, sizeof fn);
+  return (invoker * 0x9E3779B97F4A7C15u) ^ fn;
+}
+
 ProcessPoolOptions with_workers(int max_workers) {
   ProcessPoolOptions options;
   options.max_workers = max_workers;
@@ -70,6 +82,8 @@ struct ProcessPoolExecutor::Impl {
     StateBase* state;  // one reference, released when the task is completed or dropped
     Completer completer;
     std::vector<std::byte> frame;  // moved out when queued on a worker's channel
+    std::uint64_t kind = 0;        // its invoker and function: tasks alike in cost
+    std::chrono::nanoseconds cost{0};  // its estimated time when it was sent
   };
 
   struct Worker {
@@ -79,6 +93,9 @@ struct ProcessPoolExecutor::Impl {
     std::deque<std::vector<std::byte>> out;  // frames to write; the first from out_offset
     std::size_t out_offset = 0;
     std::deque<Task> in_flight;  // sent to this worker, answered in this order
+    std::size_t window = 1;      // tasks it may hold in flight (see dispatch)
+    std::chrono::nanoseconds backlog{0};  // the estimated time of the tasks in flight
+    Clock::time_point busy_since;  // since when it has had tasks in flight without a break
     long assigned = 0;           // tasks given over its life
     bool closed = false;         // its channel reached end of stream
     std::optional<int> status;   // its wait status, once the fork server reported it
@@ -105,6 +122,8 @@ struct ProcessPoolExecutor::Impl {
   void dispatch();
   void write_worker(Worker& w);
   void read_worker(Worker& w);
+  void learn_costs(Worker& w);
+  std::chrono::nanoseconds estimated_cost(std::uint64_t kind) const;
   void handle_frame(Worker& w, std::span<const std::byte> body);
   void handle_event(const ForkServer::Event& e);
   bool check_closed_workers();
@@ -130,6 +149,8 @@ struct ProcessPoolExecutor::Impl {
 
   // Owned by the I/O thread (and by start() before it runs).
   std::vector<std::unique_ptr<Worker>> workers;
+  std::unordered_map<std::uint64_t, std::chrono::nanoseconds> costs;  // per task kind
+  std::vector<std::uint64_t> answered;  // kinds of the replies of the current read
   std::unordered_map<pid_t, int> early_exits;  // statuses reported before the spawn
   int spawning = 0;                            // replacement workers asked for
 };
@@ -172,24 +193,41 @@ void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
   early_exits[e.pid] = e.status;
 }
 
-// Sends pending tasks to the workers with the fewest in flight. A worker may hold
-// clamp(pending / (2 * workers), 2, 64) tasks: many tiny tasks travel in batches, while the
-// last few of a set of long tasks go one by one to whichever worker frees up (like OpenMP's
-// guided schedule). Two rather than one keep a worker from idling for a round trip.
+// Dispatch: tasks wait in the shared `pending` queue, not in a worker's, until some worker has
+// room, and are marked running only then, as they are committed to that worker's channel. So
+// no worker idles while a task waits (any worker with room takes the next one), and what
+// cancel(), shutdown's cancel_futures or leaving a map loop cannot stop is what the workers
+// hold.
+//
+// What a worker may hold adapts to what the tasks cost, measured in this process: after each
+// read of a worker's replies, the time it was busy since the previous read (or since it was
+// given work while idle) over the replies read is the per-task time, which includes the round
+// trip while little is in flight. It feeds two estimates:
+//   - per task kind (invoker and function), a moving average; a kind not seen yet counts as
+//     long. A worker holding anything takes a task only if the estimated time of what it
+//     holds stays within kTargetBacklog (1 ms). So a task estimated at 1 ms or more goes
+//     only to an idle worker, and nothing is queued behind it: with long tasks, max_workers
+//     are running (CPython: max_workers + 1, its call queue);
+//   - per worker, a window on the count, which starts at 1 and at most doubles or halves per
+//     read (up to kMaxWindow, 64): the tasks that fit in kTargetBacklog at the measured
+//     per-task time. It keeps a fresh estimate from sending a burst at once.
+// Tiny tasks thus reach 64 in flight per worker in a few round trips, which hides the round
+// trip and lets results come back in batches. The cost: a task much longer than others of
+// its kind keeps what was queued behind it (at most 1 ms by the estimates) waiting.
 void ProcessPoolExecutor::Impl::dispatch() {
   std::lock_guard lock(mu);
   dispatch_seen = submitted;
   if (pending.empty()) return;
-  std::size_t live = 0;
-  for (const auto& w : workers) live += w->closed ? 0 : 1;
-  if (live == 0) return;
-  const std::size_t cap = std::clamp(pending.size() / (2 * live), kMinInFlight, kMaxInFlight);
+  const auto now = Clock::now();
   while (!pending.empty()) {
+    const std::chrono::nanoseconds cost = estimated_cost(pending.front().kind);
     Worker* best = nullptr;
     for (const auto& w : workers) {
-      if (w->closed || w->in_flight.size() >= cap) continue;
+      if (w->closed) continue;
       if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
-      if (best == nullptr || w->in_flight.size() < best->in_flight.size()) best = w.get();
+      const bool room = w->in_flight.empty() || (w->in_flight.size() < w->window &&
+                                                 w->backlog + cost <= kTargetBacklog);
+      if (room && (best == nullptr || w->backlog < best->backlog)) best = w.get();
     }
     if (best == nullptr) return;
     Task task = std::move(pending.front());
@@ -200,10 +238,38 @@ void ProcessPoolExecutor::Impl::dispatch() {
       task.state->release();
       continue;
     }
+    if (best->in_flight.empty()) best->busy_since = now;
+    task.cost = cost;
+    best->backlog += cost;
     best->out.push_back(std::move(task.frame));
     best->in_flight.push_back(std::move(task));
     ++best->assigned;
   }
+}
+
+std::chrono::nanoseconds ProcessPoolExecutor::Impl::estimated_cost(std::uint64_t kind) const {
+  const auto it = costs.find(kind);
+  return it == costs.end() ? kTargetBacklog : it->second;
+}
+
+// After a read of w's replies (their kinds in `answered`): updates the estimates.
+void ProcessPoolExecutor::Impl::learn_costs(Worker& w) {
+  const auto now = Clock::now();
+  const auto busy = std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.busy_since);
+  w.busy_since = now;
+  const auto per_task = busy / static_cast<long long>(answered.size());
+  for (std::size_t i = 0; i < answered.size(); ++i) {
+    if (i > 0 && answered[i] == answered[i - 1]) continue;  // one sample per run of a kind
+    auto [it, fresh] = costs.try_emplace(answered[i], per_task);
+    if (fresh) continue;
+    // Quicker down than up: a sample is too long whenever this thread was late to read.
+    it->second = per_task < it->second ? (it->second + per_task) / 2 : (3 * it->second + per_task) / 4;
+  }
+  const std::size_t ceiling = std::min(2 * w.window, kMaxWindow);
+  std::size_t fit = ceiling;
+  if (per_task.count() > 0) fit = static_cast<std::size_t>(kTargetBacklog / per_task);
+  w.window = std::clamp<std::size_t>(fit, std::max<std::size_t>(1, w.window / 2), ceiling);
+  answered.clear();
 }
 
 void ProcessPoolExecutor::Impl::write_worker(Worker& w) {
@@ -248,6 +314,7 @@ void ProcessPoolExecutor::Impl::read_worker(Worker& w) {
     open = false;
   }
   while (std::optional<std::span<const std::byte>> body = w.in.next()) handle_frame(w, *body);
+  if (!answered.empty()) learn_costs(w);
   if (!open && !w.closed) {
     w.closed = true;
     w.closed_at = Clock::now();
@@ -277,6 +344,8 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
       task.state->set_exception(internal::rebuild_exception(record));
     }
     task.state->release();
+    w.backlog -= task.cost;
+    answered.push_back(task.kind);
     w.in_flight.pop_front();
   } catch (const DecodeError& e) {
     throw BrokenProcessPool("A process in the process pool sent a malformed message (" +
@@ -286,9 +355,11 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
 }
 
 std::string ProcessPoolExecutor::Impl::worker_death(const Worker& w) const {
-  return "A process in the process pool was terminated abruptly while the future was running "
-         "or pending: worker pid " + std::to_string(w.pid) + " " +
-         (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+  std::string out =
+      "A process in the process pool was terminated abruptly while the future was running "
+      "or pending: worker pid " + std::to_string(w.pid) + " " +
+      (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+  return out;
 }
 
 // Handles workers whose channel closed. Returns false once the pool is broken.
@@ -469,6 +540,7 @@ std::size_t ProcessPoolExecutor::begin_task(std::vector<std::byte>& frame, const
 
 void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer completer,
                                   std::vector<std::byte> frame) {
+  const std::uint64_t kind = task_kind(frame);
   bool wake = false;
   {
     std::lock_guard lock(impl_->mu);
@@ -477,7 +549,7 @@ void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer complete
       if (!impl_->broken.empty()) throw BrokenProcessPool(impl_->broken);
       throw ShutdownError();
     }
-    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame)});
+    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame), kind, {}});
     ++impl_->submitted;
     if (impl_->io_sleeping && !impl_->wake_pending) wake = impl_->wake_pending = true;
   }
