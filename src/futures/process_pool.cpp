@@ -359,6 +359,9 @@ std::string ProcessPoolExecutor::Impl::worker_death(const Worker& w) const {
       "A process in the process pool was terminated abruptly while the future was running "
       "or pending: worker pid " + std::to_string(w.pid) + " " +
       (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+  if (w.status && WIFEXITED(*w.status) && WEXITSTATUS(*w.status) == internal::kExitOutsideTask) {
+    out += " (an error outside any task, reported on its stderr)";
+  }
   return out;
 }
 
