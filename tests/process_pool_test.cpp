@@ -594,6 +594,111 @@ TEST(ProcessPoolFaultTest, WorkerOutOfMemoryReceivingATaskFailsOnlyThatTask) {
   for (pid_t p : after) EXPECT_TRUE(before.count(p)) << "worker " << p << " is new";
 }
 
+// --- terminate_workers() and kill_workers() (Python 3.14) ----------------------------------
+
+int sleep_forever() {
+  for (;;) std::this_thread::sleep_for(1h);
+}
+// Logs once SIGTERM no longer stops it.
+int ignore_sigterm_and_sleep() {
+  ::signal(SIGTERM, SIG_IGN);
+  log_run();
+  return sleep_forever();
+}
+
+struct ForceStop {
+  const char* name;
+  void (ProcessPoolExecutor::*stop)();
+  const char* end;  // how a worker running sleep_forever() ends
+};
+
+class ProcessPoolForceStopTest : public ::testing::TestWithParam<ForceStop> {
+ protected:
+  void stop(ProcessPoolExecutor& pool) const { (pool.*GetParam().stop)(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Stops, ProcessPoolForceStopTest,
+    ::testing::Values(ForceStop{"terminate_workers", &ProcessPoolExecutor::terminate_workers,
+                                "killed by signal 15 (SIGTERM)"},
+                      ForceStop{"kill_workers", &ProcessPoolExecutor::kill_workers,
+                                "killed by signal 9 (SIGKILL)"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+// CPython 3.14: test_terminate_workers, test_kill_workers and test_force_shutdown_workers
+// (the running task never finishes, the worker is signalled and joined) and
+// test_force_shutdown_workers_stops_pool (submit afterwards raises RuntimeError) in
+// Lib/test/test_concurrent_futures/test_process_pool.py. Here, in addition, the call returns
+// only once every future is done.
+TEST_P(ProcessPoolForceStopTest, StopsHungTasksCancelsQueuedOnesAndShutsThePoolDown) {
+  {
+    ProcessPoolExecutor pool(2);
+    std::vector<Future<int>> fs;
+    for (int i = 0; i < 10; ++i) fs.push_back(pool.submit(sleep_forever));
+    futures::testing::wait_until_running(fs[0]);
+    futures::testing::wait_until_running(fs[1]);
+    stop(pool);
+    int cancelled = 0;
+    for (auto& f : fs) {
+      ASSERT_TRUE(f.done());
+      if (f.cancelled()) {
+        ++cancelled;
+        continue;
+      }
+      try {
+        (void)f.result();
+        ADD_FAILURE() << "a hung task returned";
+      } catch (const BrokenProcessPool& e) {
+        EXPECT_THAT(e.what(), HasSubstr(std::string("stopped by ") + GetParam().name));
+        EXPECT_THAT(e.what(), HasSubstr(GetParam().end));
+      }
+    }
+    EXPECT_EQ(cancelled, 8);
+    EXPECT_THROW((void)pool.submit(square, 1), ShutdownError);
+    stop(pool);  // idempotent
+    pool.terminate_workers();
+    pool.kill_workers();
+    pool.shutdown();
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
+// CPython 3.14: test_force_shutdown_workers_dead_workers (no error on a broken pool).
+TEST_P(ProcessPoolForceStopTest, IsANoOpOnABrokenPool) {
+  ProcessPoolExecutor pool(1);
+  Future<int> dying = pool.submit(die_by, "exit");
+  EXPECT_THROW((void)dying.result(), BrokenProcessPool);
+  stop(pool);
+  EXPECT_THROW((void)dying.result(), BrokenProcessPool);
+}
+
+TEST_P(ProcessPoolForceStopTest, KeepsResultsOfFinishedTasks) {
+  ProcessPoolExecutor pool(2);
+  Future<int> done = pool.submit(square, 7);
+  EXPECT_EQ(done.result(), 49);
+  stop(pool);
+  EXPECT_EQ(done.result(), 49);
+}
+
+TEST(ProcessPoolForceStopTest, TerminateWorkersKillsATaskThatIgnoresSigterm) {
+  {
+    ScratchFiles files;
+    ProcessPoolExecutor pool(1);
+    Future<int> stubborn = pool.submit(ignore_sigterm_and_sleep);
+    // Polls a file that the task writes in another process: no thread to synchronise with.
+    while (files.tasks_run() == 0) std::this_thread::sleep_for(1ms);
+    pool.terminate_workers();
+    try {
+      (void)stubborn.result();
+      FAIL() << "the task returned";
+    } catch (const BrokenProcessPool& e) {
+      EXPECT_THAT(e.what(), HasSubstr("stopped by terminate_workers()"));
+      EXPECT_THAT(e.what(), HasSubstr("killed by signal 9 (SIGKILL)"));
+    }
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
 // What a worker does with a task too large for its memory: it keeps the task's id and reads
 // past the rest of the frame, and the frames after it arrive intact.
 TEST(FrameBufferTest, DropPartialSkipsTheRestOfTheFrameAcrossReads) {

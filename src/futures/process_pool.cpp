@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -32,6 +34,8 @@ using internal::StateBase;
 constexpr auto kStatusGrace = std::chrono::milliseconds(500);
 // How long a graceful shutdown waits for idle workers to exit before killing them.
 constexpr auto kExitGrace = std::chrono::seconds(5);
+// How long terminate_workers() lets workers handle SIGTERM before it sends SIGKILL.
+constexpr auto kTerminateGrace = std::chrono::seconds(1);
 // What one worker may hold in flight (see Impl::dispatch): at most kMaxWindow tasks, and
 // beyond its first task, no more than kTargetBacklog of estimated work.
 constexpr std::size_t kMaxWindow = 64;
@@ -129,6 +133,8 @@ struct ProcessPoolExecutor::Impl {
   bool check_closed_workers();
   void break_pool(const std::string& message) noexcept;
   void stop_gracefully() noexcept;
+  void stop_now(int signal) noexcept;
+  bool await_exits(const std::vector<pid_t>& pids, Clock::time_point deadline);
   std::string worker_death(const Worker& w) const;
 
   const int max_workers;
@@ -144,6 +150,9 @@ struct ProcessPoolExecutor::Impl {
   bool wake_pending = false;  // guarded by mu: a wake-up was written and not yet consumed
   std::uint64_t submitted = 0;  // guarded by mu: tasks ever queued
   std::uint64_t dispatch_seen = 0;  // I/O thread: `submitted` as of its last dispatch()
+  // terminate_workers() / kill_workers(): the signal asked for (SIGKILL wins), 0 if none.
+  // Set before shutdown's wake-up, which orders it before the I/O thread's next look.
+  std::atomic<int> stop_signal{0};
   std::thread io;
   std::mutex join_mu;
 
@@ -411,6 +420,7 @@ void ProcessPoolExecutor::Impl::io_main() noexcept {
 void ProcessPoolExecutor::Impl::io_loop() {
   std::vector<pollfd> fds;
   for (;;) {
+    if (const int signal = stop_signal.load()) return stop_now(signal);
     dispatch();
     for (auto& w : workers) write_worker(*w);
     if (!check_closed_workers()) return;
@@ -488,6 +498,68 @@ void ProcessPoolExecutor::Impl::stop_gracefully() noexcept {
   workers.clear();
 }
 
+// Reads the fork server's events until each of `pids` has exited or the deadline passes.
+// Returns false if the server is gone.
+bool ProcessPoolExecutor::Impl::await_exits(const std::vector<pid_t>& pids,
+                                            Clock::time_point deadline) {
+  auto exited = [&] {
+    return std::all_of(pids.begin(), pids.end(), [&](pid_t pid) {
+      return std::any_of(workers.begin(), workers.end(),
+                         [&](const auto& w) { return w->pid == pid && w->status; });
+    });
+  };
+  while (!exited()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return true;
+    pollfd p{server->control_fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    std::optional<ForkServer::Event> e = server->read_event();
+    if (!e) return false;
+    handle_event(*e);
+  }
+  return true;
+}
+
+// terminate_workers() / kill_workers(), on the I/O thread: shutdown() has already cancelled
+// what was pending. Signals the workers, keeps the results that reached this process before
+// they died, fails the rest with the worker's end, and closes the server (which SIGKILLs any
+// worker still there).
+void ProcessPoolExecutor::Impl::stop_now(int signal) noexcept {
+  std::vector<pid_t> pids;
+  for (const auto& w : workers) {
+    if (!w->status) pids.push_back(w->pid);
+  }
+  try {
+    server->signal_workers(signal);
+    const auto grace = signal == SIGKILL ? kExitGrace : kTerminateGrace;
+    if (await_exits(pids, Clock::now() + grace) && signal != SIGKILL) {
+      server->signal_workers(SIGKILL);
+      await_exits(pids, Clock::now() + kExitGrace);
+    }
+  } catch (const std::exception&) {
+    // The server is gone: close() below reaps it, and its workers died with it.
+  }
+  const std::string by = signal == SIGKILL ? "kill_workers()" : "terminate_workers()";
+  for (auto& w : workers) {
+    try {
+      if (!w->closed) read_worker(*w);
+    } catch (const std::exception&) {
+      // A malformed last message: the tasks it would have answered fail below.
+    }
+    std::string message = "A process in the process pool was stopped by " + by +
+                          " while the future was running: worker pid " + std::to_string(w->pid);
+    if (w->status) message += " " + internal::describe_wait_status(*w->status);
+    const auto error = std::make_exception_ptr(BrokenProcessPool(message));
+    for (Task& t : w->in_flight) {
+      t.state->fail_if_not_done(error);
+      t.state->release();
+    }
+    w->in_flight.clear();
+  }
+  server->close();
+  workers.clear();
+}
+
 void ProcessPoolExecutor::Impl::break_pool(const std::string& message) noexcept {
   std::deque<Task> orphans;
   {
@@ -560,6 +632,17 @@ void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer complete
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
   }
+}
+
+void ProcessPoolExecutor::terminate_workers() {
+  int none = 0;
+  impl_->stop_signal.compare_exchange_strong(none, SIGTERM);
+  shutdown(/*wait=*/true, /*cancel_futures=*/true);
+}
+
+void ProcessPoolExecutor::kill_workers() {
+  impl_->stop_signal.store(SIGKILL);
+  shutdown(/*wait=*/true, /*cancel_futures=*/true);
 }
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {

@@ -177,6 +177,16 @@ class ProcessPoolExecutor {
   // Idempotent.
   void shutdown(bool wait = true, bool cancel_futures = false);
 
+  // Python 3.14's terminate_workers(): shuts the pool down, cancels the tasks not yet sent to
+  // a worker, and sends SIGTERM to every worker, then SIGKILL to those still there after a
+  // second. Tasks that were running and did not finish fail with BrokenProcessPool naming the
+  // worker and its end; later submits throw ShutdownError. Blocks until every worker has
+  // exited and every future is done (unless called from a done callback, which returns at
+  // once). Idempotent, and a no-op on a pool already stopped or broken. Thread-safe.
+  void terminate_workers();
+  // Python 3.14's kill_workers(): terminate_workers() with SIGKILL at once.
+  void kill_workers();
+
   int max_workers() const noexcept;
 
  private:

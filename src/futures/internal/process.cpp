@@ -35,6 +35,7 @@ struct ControlMessage {
   std::int32_t status;
 };
 constexpr std::uint32_t kSpawnRequest = 100;
+constexpr std::uint32_t kSignalRequest = 101;  // status: the signal
 
 // Exit codes of a worker that stops on its own account.
 constexpr int kExitInitFailed = 3;
@@ -281,6 +282,10 @@ void send_control(int fd, const ControlMessage& m, int attach_fd) {
         ControlMessage m{};
         const ssize_t n = recv(control, &m, sizeof m, 0);
         if (n < 0 && errno == EINTR) continue;
+        if (n == static_cast<ssize_t>(sizeof m) && m.type == kSignalRequest) {
+          for (pid_t pid : workers) kill(pid, m.status);
+          continue;
+        }
         if (n != static_cast<ssize_t>(sizeof m) || m.type != kSpawnRequest) shut_down();
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) die("socketpair");
@@ -435,6 +440,10 @@ ForkServer::ForkServer(WorkerConfig config) {
 ForkServer::~ForkServer() { close(); }
 
 void ForkServer::request_spawn() { send_control(control_, {kSpawnRequest, 0, 0}, -1); }
+
+void ForkServer::signal_workers(int signal) {
+  send_control(control_, {kSignalRequest, 0, signal}, -1);
+}
 
 std::optional<ForkServer::Event> ForkServer::read_event() {
   ControlMessage m{};

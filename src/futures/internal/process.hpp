@@ -99,6 +99,9 @@ class ForkServer {
 
   // Asks for one more worker; a kSpawned event answers.
   void request_spawn();
+  // Asks the server to send `signal` to every worker it has not reaped; their kExited events
+  // follow. (The server reaps them, so no pid it signals can have been reused.)
+  void signal_workers(int signal);
   // Reads the next event, blocking. nullopt: the server is gone.
   std::optional<Event> read_event();
   int control_fd() const noexcept { return control_; }
