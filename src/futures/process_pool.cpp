@@ -88,6 +88,8 @@ struct ProcessPoolExecutor::Impl {
     std::vector<std::byte> frame;  // moved out when queued on a worker's channel
     std::uint64_t kind = 0;        // its invoker and function: tasks alike in cost
     std::chrono::nanoseconds cost{0};  // its estimated time when it was sent
+    bool ahead = false;  // sent ahead (see dispatch), and the task before it not answered yet
+    bool guessed = false;  // its kind had no estimate yet when it was sent
   };
 
   struct Worker {
@@ -99,6 +101,7 @@ struct ProcessPoolExecutor::Impl {
     std::deque<Task> in_flight;  // sent to this worker, answered in this order
     std::size_t window = 1;      // tasks it may hold in flight (see dispatch)
     std::chrono::nanoseconds backlog{0};  // the estimated time of the tasks in flight
+    int guessed = 0;                      // tasks in flight sent without an estimate
     Clock::time_point busy_since;  // since when it has had tasks in flight without a break
     long assigned = 0;           // tasks given over its life
     bool closed = false;         // its channel reached end of stream
@@ -127,7 +130,7 @@ struct ProcessPoolExecutor::Impl {
   void write_worker(Worker& w);
   void read_worker(Worker& w);
   void learn_costs(Worker& w);
-  std::chrono::nanoseconds estimated_cost(std::uint64_t kind) const;
+  std::optional<std::chrono::nanoseconds> estimated_cost(std::uint64_t kind) const;
   void handle_frame(Worker& w, std::span<const std::byte> body);
   void handle_event(const ForkServer::Event& e);
   bool check_closed_workers();
@@ -160,6 +163,7 @@ struct ProcessPoolExecutor::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::unordered_map<std::uint64_t, std::chrono::nanoseconds> costs;  // per task kind
   std::vector<std::uint64_t> answered;  // kinds of the replies of the current read
+  int sent_ahead = 0;  // tasks with `ahead` set: 0 or 1
   std::unordered_map<pid_t, int> early_exits;  // statuses reported before the spawn
   int spawning = 0;                            // replacement workers asked for
 };
@@ -215,21 +219,27 @@ void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
 //   - per task kind (invoker and function), a moving average; a kind not seen yet counts as
 //     long. A worker holding anything takes a task only if the estimated time of what it
 //     holds stays within kTargetBacklog (1 ms). So a task estimated at 1 ms or more goes
-//     only to an idle worker, and nothing is queued behind it: with long tasks, max_workers
-//     are running (CPython: max_workers + 1, its call queue);
+//     only to an idle worker, and nothing is queued behind it;
 //   - per worker, a window on the count, which starts at 1 and at most doubles or halves per
 //     read (up to kMaxWindow, 64): the tasks that fit in kTargetBacklog at the measured
 //     per-task time. It keeps a fresh estimate from sending a burst at once.
 // Tiny tasks thus reach 64 in flight per worker in a few round trips, which hides the round
-// trip and lets results come back in batches. The cost: a task much longer than others of
-// its kind keeps what was queued behind it (at most 1 ms by the estimates) waiting.
+// trip and lets results come back in batches. Longer tasks would leave a worker idle for a
+// round trip after each; so, when no worker has room, one task in the whole pool is sent
+// ahead, to the busy worker due to finish first by the estimates (a worker past its estimate,
+// or running a task of a kind not measured yet, is not due), and starts there without a
+// round trip. With long tasks, max_workers + 1 are
+// running, as in CPython, whose call queue holds one more than there are workers.
+// The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
+// most 1 ms of work by the estimates, or the one task sent ahead).
 void ProcessPoolExecutor::Impl::dispatch() {
   std::lock_guard lock(mu);
   dispatch_seen = submitted;
   if (pending.empty()) return;
   const auto now = Clock::now();
   while (!pending.empty()) {
-    const std::chrono::nanoseconds cost = estimated_cost(pending.front().kind);
+    const std::optional<std::chrono::nanoseconds> estimate = estimated_cost(pending.front().kind);
+    const std::chrono::nanoseconds cost = estimate.value_or(kTargetBacklog);
     Worker* best = nullptr;
     for (const auto& w : workers) {
       if (w->closed) continue;
@@ -238,7 +248,21 @@ void ProcessPoolExecutor::Impl::dispatch() {
                                                  w->backlog + cost <= kTargetBacklog);
       if (room && (best == nullptr || w->backlog < best->backlog)) best = w.get();
     }
-    if (best == nullptr) return;
+    const bool ahead = best == nullptr;
+    if (ahead) {
+      if (sent_ahead > 0) return;
+      auto soonest = Clock::time_point::max();
+      for (const auto& w : workers) {
+        if (w->closed || w->in_flight.empty() || w->guessed > 0) continue;
+        if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
+        const auto due = w->busy_since + w->backlog;
+        if (due > now && due < soonest) {
+          soonest = due;
+          best = w.get();
+        }
+      }
+      if (best == nullptr) return;
+    }
     Task task = std::move(pending.front());
     pending.pop_front();
     // Python's rule: once handed to a worker, a task is running and can no longer be
@@ -249,6 +273,10 @@ void ProcessPoolExecutor::Impl::dispatch() {
     }
     if (best->in_flight.empty()) best->busy_since = now;
     task.cost = cost;
+    task.ahead = ahead;
+    sent_ahead += ahead ? 1 : 0;
+    task.guessed = !estimate;
+    best->guessed += task.guessed ? 1 : 0;
     best->backlog += cost;
     best->out.push_back(std::move(task.frame));
     best->in_flight.push_back(std::move(task));
@@ -256,9 +284,11 @@ void ProcessPoolExecutor::Impl::dispatch() {
   }
 }
 
-std::chrono::nanoseconds ProcessPoolExecutor::Impl::estimated_cost(std::uint64_t kind) const {
+std::optional<std::chrono::nanoseconds> ProcessPoolExecutor::Impl::estimated_cost(
+    std::uint64_t kind) const {
   const auto it = costs.find(kind);
-  return it == costs.end() ? kTargetBacklog : it->second;
+  if (it == costs.end()) return std::nullopt;
+  return it->second;
 }
 
 // After a read of w's replies (their kinds in `answered`): updates the estimates.
@@ -354,8 +384,13 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
     }
     task.state->release();
     w.backlog -= task.cost;
+    w.guessed -= task.guessed ? 1 : 0;
     answered.push_back(task.kind);
     w.in_flight.pop_front();
+    if (!w.in_flight.empty() && w.in_flight.front().ahead) {
+      w.in_flight.front().ahead = false;  // it has started: the next may be sent ahead
+      --sent_ahead;
+    }
   } catch (const DecodeError& e) {
     throw BrokenProcessPool("A process in the process pool sent a malformed message (" +
                             std::string(e.what()) + "), the process pool is not usable anymore: "
