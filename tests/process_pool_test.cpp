@@ -396,7 +396,8 @@ TEST(ProcessPoolDispatchTest, ShutdownCancelFuturesLeavesOnlyTheStartedTasksToRu
   pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
   files.open_gate();
   pool.shutdown();
-  const auto cancelled = std::count_if(fs.begin(), fs.end(), [](const auto& f) { return f.cancelled(); });
+  const auto cancelled =
+      std::count_if(fs.begin(), fs.end(), [](const auto& f) { return f.cancelled(); });
   EXPECT_LE(files.tasks_run(), 2u + 2u) << "max_workers + 2";
   EXPECT_EQ(files.tasks_run() + static_cast<std::uintmax_t>(cancelled), 1000u);
 }

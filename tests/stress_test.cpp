@@ -187,9 +187,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(DispatchCase{1, {}}, DispatchCase{2, {}}, DispatchCase{4, {}},
                       DispatchCase{2, 7}, DispatchCase{4, 1}),
     [](const auto& p) {
+      const std::optional<int> per_child = p.param.max_tasks_per_child;
       return "w" + std::to_string(p.param.workers) +
-             (p.param.max_tasks_per_child ? "_per_child" + std::to_string(*p.param.max_tasks_per_child)
-                                          : "");
+             (per_child ? "_per_child" + std::to_string(*per_child) : "");
     });
 
 // Every task runs exactly once unless cancel() succeeded, in which case it never runs, while
@@ -266,7 +266,7 @@ TEST_P(ProcessPoolStressTest, TerminateWorkersWhileSubmittingLeavesEveryFutureDo
       }
     }
   }
-  for (int i = 0; i < kThreads * kPerThread; ++i) ASSERT_LE(runs[static_cast<std::size_t>(i)], 1) << i;
+  for (std::size_t i = 0; i < runs.size(); ++i) ASSERT_LE(runs[i], 1) << i;
 }
 
 }  // namespace

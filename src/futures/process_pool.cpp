@@ -228,8 +228,8 @@ void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
 // round trip after each; so, when no worker has room, one task in the whole pool is sent
 // ahead, to the busy worker due to finish first by the estimates (a worker past its estimate,
 // or running a task of a kind not measured yet, is not due), and starts there without a
-// round trip. With long tasks, max_workers + 1 are
-// running, as in CPython, whose call queue holds one more than there are workers.
+// round trip. With long tasks, max_workers + 1 are running, as in CPython, whose call queue
+// holds one more than there are workers.
 // The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
 // most 1 ms of work by the estimates, or the one task sent ahead).
 void ProcessPoolExecutor::Impl::dispatch() {
@@ -302,7 +302,8 @@ void ProcessPoolExecutor::Impl::learn_costs(Worker& w) {
     auto [it, fresh] = costs.try_emplace(answered[i], per_task);
     if (fresh) continue;
     // Quicker down than up: a sample is too long whenever this thread was late to read.
-    it->second = per_task < it->second ? (it->second + per_task) / 2 : (3 * it->second + per_task) / 4;
+    it->second = per_task < it->second ? (it->second + per_task) / 2
+                                       : (3 * it->second + per_task) / 4;
   }
   const std::size_t ceiling = std::min(2 * w.window, kMaxWindow);
   std::size_t fit = ceiling;
