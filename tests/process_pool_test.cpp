@@ -1,15 +1,20 @@
 #include "futures/process_pool.hpp"
 
 #include <gmock/gmock.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <new>
 #include <set>
@@ -296,6 +301,192 @@ TEST_P(ProcessPoolTest, FuturesMixWithThreadPoolFutures) {
   EXPECT_EQ(wait(fs).done.size(), 40u);
 }
 
+// --- Dispatch: tasks wait in the parent until a worker has room ---------------------------
+
+// Files through which tasks in worker processes report to the test: `g_log` gets one byte per
+// task that ran, and `g_go` is a gate that the test opens by creating it. Set before the pool
+// is constructed, so that the workers (forks of this process) see them.
+std::string g_log;
+std::string g_go;
+
+// A fresh directory for one test's files, removed with them at scope exit; points g_log and
+// g_go into it.
+class ScratchFiles {
+ public:
+  ScratchFiles() {
+    static int counter = 0;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("futures-dispatch-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+    std::filesystem::create_directories(dir_);
+    g_log = (dir_ / "log").string();
+    g_go = (dir_ / "go").string();
+  }
+  ScratchFiles(const ScratchFiles&) = delete;
+  ScratchFiles& operator=(const ScratchFiles&) = delete;
+  ~ScratchFiles() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  void open_gate() const { std::ofstream(g_go).put('x'); }
+  std::uintmax_t tasks_run() const {
+    std::error_code error;
+    const std::uintmax_t n = std::filesystem::file_size(g_log, error);
+    return error ? 0 : n;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+void log_run() {
+  const int fd = ::open(g_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    (void)::write(fd, "x", 1);
+    ::close(fd);
+  }
+}
+void wait_for_gate() {
+  while (::access(g_go.c_str(), F_OK) != 0) std::this_thread::sleep_for(1ms);
+}
+// Logs that it ran, then blocks until the gate opens.
+int logged_gated(int x) {
+  log_run();
+  wait_for_gate();
+  return x;
+}
+int sleep_ms(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+}
+
+// The futures running at one instant, or fewer, for futures that start in order. Scanning
+// backwards: every future seen running after the first one seen (the latest submitted) started
+// before it, and so was running when that one was seen.
+template <class T>
+std::size_t count_running(const std::vector<Future<T>>& fs) {
+  return static_cast<std::size_t>(
+      std::count_if(fs.rbegin(), fs.rend(), [](const auto& f) { return f.running(); }));
+}
+
+// CPython 3.11 here, 2 workers, 1000 queued 5 ms tasks: at most 14 running() (its call queue
+// holds max_workers + 1 and marks them running; 3.14: about 5). This pool sends a task that
+// takes 1 ms or more to a worker only when the worker is free, and one more ahead to the
+// worker due to finish first: max_workers + 1 running.
+TEST(ProcessPoolDispatchTest, LongTasksKeepAboutMaxWorkersRunning) {
+  ProcessPoolExecutor pool(2);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(sleep_ms, 3));
+  std::size_t most = 0;
+  while (!fs.back().done()) most = std::max(most, count_running(fs));
+  EXPECT_LE(most, 3u) << "max_workers + 1";
+  EXPECT_GE(most, 1u);
+  for (auto& f : fs) EXPECT_EQ(f.result(), 3);
+}
+
+// CPython 3.11 here: 3 of 1000 ran after shutdown(cancel_futures=True) once the first was
+// running (the issue measured 51 on 3.14 without waiting for the first). The tasks here block
+// until the test opens the gate, so none finishes before the shutdown: only the workers'
+// windows (one task each, and perhaps one sent ahead) ran.
+TEST(ProcessPoolDispatchTest, ShutdownCancelFuturesLeavesOnlyTheStartedTasksToRun) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 1000; ++i) fs.push_back(pool.submit(logged_gated, i));
+  futures::testing::wait_until_running(fs[0]);
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  files.open_gate();
+  pool.shutdown();
+  const auto cancelled =
+      std::count_if(fs.begin(), fs.end(), [](const auto& f) { return f.cancelled(); });
+  EXPECT_LE(files.tasks_run(), 2u + 2u) << "max_workers + 2";
+  EXPECT_EQ(files.tasks_run() + static_cast<std::uintmax_t>(cancelled), 1000u);
+}
+
+// CPython 3.11 here: breaking out of a map loop at the first result ran 17 of 1000 items (the
+// issue: 12 on 3.14). Item 0 returns at once; the others block until the gate opens. The
+// worker that ran item 0 widens its window to 2, and one more may be sent ahead, so at most 5
+// items run: 0 and four blocked ones.
+TEST(ProcessPoolDispatchTest, LeavingAMapLoopEarlyRunsFewItems) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  std::vector<int> items(1000);
+  for (int i = 0; i < 1000; ++i) items[static_cast<std::size_t>(i)] = i;
+  {
+    auto results = pool.map(
+        [](int x) {
+          if (x == 0) {
+            log_run();
+            return x;
+          }
+          return logged_gated(x);
+        },
+        items);
+    for (int v : results) {
+      EXPECT_EQ(v, 0);
+      break;
+    }
+  }
+  files.open_gate();
+  pool.shutdown();
+  EXPECT_LE(files.tasks_run(), 2u + 3u) << "max_workers + 3";
+}
+
+// Work-conserving: while one worker is held by a task that blocks until the gate opens, the
+// other runs every task queued after it (before: up to a quarter of the queue waited behind
+// the blocked task, in its worker's channel).
+TEST(ProcessPoolDispatchTest, TasksQueuedBehindABlockedOneRunOnTheFreeWorker) {
+  ScratchFiles files;
+  ProcessPoolExecutor pool(2);
+  Future<int> blocked = pool.submit(logged_gated, -1);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(square, i));
+  // The limit is a hang guard: the tasks need milliseconds.
+  EXPECT_TRUE(futures::wait(fs, 30s).not_done.empty());
+  EXPECT_FALSE(blocked.done());
+  files.open_gate();
+  EXPECT_EQ(blocked.result(), -1);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(fs[i].result(), i * i);
+}
+
+// With max_tasks_per_child the free worker is replaced every two tasks, and the replacements
+// take the queue while the first worker stays blocked.
+TEST(ProcessPoolDispatchTest, ReplacedWorkersTakeTheQueueWhileAnotherIsBlocked) {
+  ScratchFiles files;
+  ProcessPoolOptions options;
+  options.max_workers = 2;
+  options.max_tasks_per_child = 2;
+  ProcessPoolExecutor pool(options);
+  Future<int> blocked = pool.submit(logged_gated, -1);
+  futures::testing::wait_until_running(blocked);
+  std::vector<Future<pid_t>> fs;
+  for (int i = 0; i < 20; ++i) fs.push_back(pool.submit(worker_pid));
+  EXPECT_TRUE(futures::wait(fs, 30s).not_done.empty());  // a hang guard
+  std::map<pid_t, int> per_pid;
+  for (auto& f : fs) ++per_pid[f.result()];
+  EXPECT_GE(per_pid.size(), 10u);
+  for (const auto& [pid, n] : per_pid) EXPECT_LE(n, 2) << pid;
+  EXPECT_FALSE(blocked.done());
+  files.open_gate();
+  EXPECT_EQ(blocked.result(), -1);
+}
+
+// The issue's case, a duration bound it asks for: one 1 s task, then 100 x 5 ms tasks, on 2
+// workers. CPython 3.11 here: the short ones done at 0.58 s; this pool before: 1.15 s (a
+// quarter of them waited behind the long one); now about 0.55 s. The bound leaves a margin
+// for a loaded machine.
+TEST(ProcessPoolDispatchTest, ShortTasksDoNotWaitBehindALongOne) {
+  ProcessPoolExecutor pool(2);
+  for (int i = 0; i < 2; ++i) (void)pool.submit(square, i).result();  // workers warm
+  const auto start = std::chrono::steady_clock::now();
+  Future<int> long_task = pool.submit(sleep_ms, 1000);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(pool.submit(sleep_ms, 5));
+  futures::wait(fs);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 900ms) << std::chrono::duration<double>(took).count() << " s";
+  EXPECT_EQ(long_task.result(), 1000);
+}
+
 // --- Faults: a worker dies mid-task -------------------------------------------------------
 
 int die_by(std::string how) {
@@ -389,6 +580,190 @@ TEST(ProcessPoolFaultTest, MalformedMessageBreaksThePool) {
     EXPECT_THROW((void)pool.submit(square, 1), BrokenProcessPool);
   }
   EXPECT_TRUE(no_children_left());
+}
+
+// Caps this process's address space at what it uses now plus 32 MiB: run in a worker, an
+// argument of 128 MiB can no longer be received whole.
+void limit_address_space() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  rlim_t used_kib = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmSize:", 0) == 0) used_kib = std::strtoull(line.c_str() + 7, nullptr, 10);
+  }
+  const rlim_t limit = (used_kib << 10) + (rlim_t{32} << 20);
+  const rlimit r{limit, limit};
+  if (used_kib == 0 || setrlimit(RLIMIT_AS, &r) != 0) throw std::runtime_error("setrlimit");
+}
+std::size_t byte_count(const std::vector<std::uint8_t>& v) { return v.size(); }
+
+// Before, the worker's std::bad_alloc unwound into the fork server's code in that worker,
+// which killed its sibling workers; the futures then named a sibling's pid. Now only that
+// task fails, and the same workers go on. (CPython breaks the pool on an error unpickling a
+// task in a worker: test_error_at_task_unpickle in test_concurrent_futures/test_deadlock.py.)
+TEST(ProcessPoolFaultTest, WorkerOutOfMemoryReceivingATaskFailsOnlyThatTask) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizers reserve more address space than the limit allows";
+#endif
+  ProcessPoolOptions options;
+  options.max_workers = 2;
+  options.initializer = limit_address_space;
+  ProcessPoolExecutor pool(options);
+  std::set<pid_t> before;
+  for (int i = 0; i < 20; ++i) before.insert(pool.submit(worker_pid).result());
+  Future<std::size_t> big = pool.submit(byte_count, std::vector<std::uint8_t>(128u << 20, 1));
+  EXPECT_THROW((void)big.result(), std::bad_alloc);
+  EXPECT_EQ(pool.submit(byte_count, std::vector<std::uint8_t>(1000, 1)).result(), 1000u);
+  std::set<pid_t> after;
+  for (int i = 0; i < 20; ++i) after.insert(pool.submit(worker_pid).result());
+  for (pid_t p : after) EXPECT_TRUE(before.count(p)) << "worker " << p << " is new";
+}
+
+// --- terminate_workers() and kill_workers() (Python 3.14) ----------------------------------
+
+int sleep_forever() {
+  for (;;) std::this_thread::sleep_for(1h);
+}
+// Logs once SIGTERM no longer stops it.
+int ignore_sigterm_and_sleep() {
+  ::signal(SIGTERM, SIG_IGN);
+  log_run();
+  return sleep_forever();
+}
+
+struct ForceStop {
+  const char* name;
+  void (ProcessPoolExecutor::*stop)();
+  const char* end;  // how a worker running sleep_forever() ends
+};
+
+class ProcessPoolForceStopTest : public ::testing::TestWithParam<ForceStop> {
+ protected:
+  void stop(ProcessPoolExecutor& pool) const { (pool.*GetParam().stop)(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Stops, ProcessPoolForceStopTest,
+    ::testing::Values(ForceStop{"terminate_workers", &ProcessPoolExecutor::terminate_workers,
+                                "killed by signal 15 (SIGTERM)"},
+                      ForceStop{"kill_workers", &ProcessPoolExecutor::kill_workers,
+                                "killed by signal 9 (SIGKILL)"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+// CPython 3.14: test_terminate_workers, test_kill_workers and test_force_shutdown_workers
+// (the running task never finishes, the worker is signalled and joined) and
+// test_force_shutdown_workers_stops_pool (submit afterwards raises RuntimeError) in
+// Lib/test/test_concurrent_futures/test_process_pool.py. Here, in addition, the call returns
+// only once every future is done.
+TEST_P(ProcessPoolForceStopTest, StopsHungTasksCancelsQueuedOnesAndShutsThePoolDown) {
+  {
+    ProcessPoolExecutor pool(2);
+    std::vector<Future<int>> fs;
+    for (int i = 0; i < 10; ++i) fs.push_back(pool.submit(sleep_forever));
+    futures::testing::wait_until_running(fs[0]);
+    futures::testing::wait_until_running(fs[1]);
+    stop(pool);
+    int cancelled = 0;
+    for (auto& f : fs) {
+      ASSERT_TRUE(f.done());
+      if (f.cancelled()) {
+        ++cancelled;
+        continue;
+      }
+      try {
+        (void)f.result();
+        ADD_FAILURE() << "a hung task returned";
+      } catch (const BrokenProcessPool& e) {
+        EXPECT_THAT(e.what(), HasSubstr(std::string("stopped by ") + GetParam().name));
+        EXPECT_THAT(e.what(), HasSubstr(GetParam().end));
+      }
+    }
+    EXPECT_EQ(cancelled, 8);
+    EXPECT_THROW((void)pool.submit(square, 1), ShutdownError);
+    stop(pool);  // idempotent
+    pool.terminate_workers();
+    pool.kill_workers();
+    pool.shutdown();
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
+// CPython 3.14: test_force_shutdown_workers_dead_workers (no error on a broken pool).
+TEST_P(ProcessPoolForceStopTest, IsANoOpOnABrokenPool) {
+  ProcessPoolExecutor pool(1);
+  Future<int> dying = pool.submit(die_by, "exit");
+  EXPECT_THROW((void)dying.result(), BrokenProcessPool);
+  stop(pool);
+  EXPECT_THROW((void)dying.result(), BrokenProcessPool);
+}
+
+TEST_P(ProcessPoolForceStopTest, KeepsResultsOfFinishedTasks) {
+  ProcessPoolExecutor pool(2);
+  Future<int> done = pool.submit(square, 7);
+  EXPECT_EQ(done.result(), 49);
+  stop(pool);
+  EXPECT_EQ(done.result(), 49);
+}
+
+TEST(ProcessPoolForceStopTest, TerminateWorkersKillsATaskThatIgnoresSigterm) {
+  {
+    ScratchFiles files;
+    ProcessPoolExecutor pool(1);
+    Future<int> stubborn = pool.submit(ignore_sigterm_and_sleep);
+    // Polls a file that the task writes in another process: no thread to synchronise with.
+    while (files.tasks_run() == 0) std::this_thread::sleep_for(1ms);
+    pool.terminate_workers();
+    try {
+      (void)stubborn.result();
+      FAIL() << "the task returned";
+    } catch (const BrokenProcessPool& e) {
+      EXPECT_THAT(e.what(), HasSubstr("stopped by terminate_workers()"));
+      EXPECT_THAT(e.what(), HasSubstr("killed by signal 9 (SIGKILL)"));
+    }
+  }
+  EXPECT_TRUE(no_children_left());
+}
+
+// What a worker does with a task too large for its memory: it keeps the task's id and reads
+// past the rest of the frame, and the frames after it arrive intact.
+TEST(FrameBufferTest, DropPartialSkipsTheRestOfTheFrameAcrossReads) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  auto frame = [](std::uint8_t fill, std::size_t body) {
+    std::vector<std::byte> out;
+    const std::size_t start = internal::begin_frame(out);
+    out.resize(out.size() + body, static_cast<std::byte>(fill));
+    internal::finish_frame(out, start);
+    return out;
+  };
+  const std::vector<std::byte> big = frame(7, 100'000);
+  const std::vector<std::byte> next = frame(9, 3);
+  internal::FrameBuffer in;
+  EXPECT_FALSE(in.drop_partial(9).has_value());  // not even the length has come
+  ASSERT_EQ(::write(sv[1], big.data(), 5000), 5000);
+  ASSERT_TRUE(in.read_from(sv[0]));
+  ASSERT_FALSE(in.next().has_value());
+  const std::optional<std::vector<std::byte>> head = in.drop_partial(9);
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(*head, std::vector<std::byte>(9, std::byte{7}));
+  EXPECT_TRUE(in.partial());
+  std::size_t sent = 5000;
+  while (sent < big.size()) {
+    const ssize_t n = ::write(sv[1], big.data() + sent, big.size() - sent);
+    ASSERT_GT(n, 0);
+    sent += static_cast<std::size_t>(n);
+    ASSERT_TRUE(in.read_from(sv[0]));
+    EXPECT_FALSE(in.next().has_value());
+  }
+  ASSERT_EQ(::write(sv[1], next.data(), next.size()), static_cast<ssize_t>(next.size()));
+  ASSERT_TRUE(in.read_from(sv[0]));
+  const auto body = in.next();
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(std::vector<std::byte>(body->begin(), body->end()),
+            std::vector<std::byte>(3, std::byte{9}));
+  EXPECT_FALSE(in.partial());
+  ::close(sv[0]);
+  ::close(sv[1]);
 }
 
 // Forks a program that starts a pool, keeps both workers busy, reports their pids, then dies

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -31,10 +34,12 @@ using internal::StateBase;
 constexpr auto kStatusGrace = std::chrono::milliseconds(500);
 // How long a graceful shutdown waits for idle workers to exit before killing them.
 constexpr auto kExitGrace = std::chrono::seconds(5);
-// Tasks queued in one worker's channel at most: enough to hide the round trip for tiny tasks,
-// few enough that long tasks still spread over the workers (see Impl::dispatch).
-constexpr std::size_t kMaxInFlight = 64;
-constexpr std::size_t kMinInFlight = 2;
+// How long terminate_workers() lets workers handle SIGTERM before it sends SIGKILL.
+constexpr auto kTerminateGrace = std::chrono::seconds(1);
+// What one worker may hold in flight (see Impl::dispatch): at most kMaxWindow tasks, and
+// beyond its first task, no more than kTargetBacklog of estimated work.
+constexpr std::size_t kMaxWindow = 64;
+constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1);
 
 int checked_workers(std::optional<int> max_workers) {
   if (!max_workers) return internal::process_cpu_count();  // os.process_cpu_count()
@@ -57,6 +62,17 @@ std::system_error sys_error(const char* what) {
   return std::system_error(errno, std::generic_category(), what);
 }
 
+// A task's invoker and function, read from its frame (as begin_task() lays it out): tasks of
+// one kind are taken to cost alike.
+std::uint64_t task_kind(const std::vector<std::byte>& frame) {
+  constexpr std::size_t kInvokerAt = internal::kFrameHeader + 1 + sizeof(std::uint64_t);
+  std::uint64_t invoker;
+  std::uint64_t fn;
+  std::memcpy(&invoker, frame.data() + kInvokerAt, sizeof invoker);
+  std::memcpy(&fn, frame.data() + kInvokerAt + sizeof invoker, sizeof fn);
+  return (invoker * 0x9E3779B97F4A7C15u) ^ fn;
+}
+
 ProcessPoolOptions with_workers(int max_workers) {
   ProcessPoolOptions options;
   options.max_workers = max_workers;
@@ -70,6 +86,10 @@ struct ProcessPoolExecutor::Impl {
     StateBase* state;  // one reference, released when the task is completed or dropped
     Completer completer;
     std::vector<std::byte> frame;  // moved out when queued on a worker's channel
+    std::uint64_t kind = 0;        // its invoker and function: tasks alike in cost
+    std::chrono::nanoseconds cost{0};  // its estimated time when it was sent
+    bool ahead = false;  // sent ahead (see dispatch), and the task before it not answered yet
+    bool guessed = false;  // its kind had no estimate yet when it was sent
   };
 
   struct Worker {
@@ -79,6 +99,10 @@ struct ProcessPoolExecutor::Impl {
     std::deque<std::vector<std::byte>> out;  // frames to write; the first from out_offset
     std::size_t out_offset = 0;
     std::deque<Task> in_flight;  // sent to this worker, answered in this order
+    std::size_t window = 1;      // tasks it may hold in flight (see dispatch)
+    std::chrono::nanoseconds backlog{0};  // the estimated time of the tasks in flight
+    int guessed = 0;                      // tasks in flight sent without an estimate
+    Clock::time_point busy_since;  // since when it has had tasks in flight without a break
     long assigned = 0;           // tasks given over its life
     bool closed = false;         // its channel reached end of stream
     std::optional<int> status;   // its wait status, once the fork server reported it
@@ -105,11 +129,15 @@ struct ProcessPoolExecutor::Impl {
   void dispatch();
   void write_worker(Worker& w);
   void read_worker(Worker& w);
+  void learn_costs(Worker& w);
+  std::optional<std::chrono::nanoseconds> estimated_cost(std::uint64_t kind) const;
   void handle_frame(Worker& w, std::span<const std::byte> body);
   void handle_event(const ForkServer::Event& e);
   bool check_closed_workers();
   void break_pool(const std::string& message) noexcept;
   void stop_gracefully() noexcept;
+  void stop_now(int signal) noexcept;
+  bool await_exits(const std::vector<pid_t>& pids, Clock::time_point deadline);
   std::string worker_death(const Worker& w) const;
 
   const int max_workers;
@@ -125,11 +153,17 @@ struct ProcessPoolExecutor::Impl {
   bool wake_pending = false;  // guarded by mu: a wake-up was written and not yet consumed
   std::uint64_t submitted = 0;  // guarded by mu: tasks ever queued
   std::uint64_t dispatch_seen = 0;  // I/O thread: `submitted` as of its last dispatch()
+  // terminate_workers() / kill_workers(): the signal asked for (SIGKILL wins), 0 if none.
+  // Set before shutdown's wake-up, which orders it before the I/O thread's next look.
+  std::atomic<int> stop_signal{0};
   std::thread io;
   std::mutex join_mu;
 
   // Owned by the I/O thread (and by start() before it runs).
   std::vector<std::unique_ptr<Worker>> workers;
+  std::unordered_map<std::uint64_t, std::chrono::nanoseconds> costs;  // per task kind
+  std::vector<std::uint64_t> answered;  // kinds of the replies of the current read
+  int sent_ahead = 0;  // tasks with `ahead` set: 0 or 1
   std::unordered_map<pid_t, int> early_exits;  // statuses reported before the spawn
   int spawning = 0;                            // replacement workers asked for
 };
@@ -172,26 +206,63 @@ void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
   early_exits[e.pid] = e.status;
 }
 
-// Sends pending tasks to the workers with the fewest in flight. A worker may hold
-// clamp(pending / (2 * workers), 2, 64) tasks: many tiny tasks travel in batches, while the
-// last few of a set of long tasks go one by one to whichever worker frees up (like OpenMP's
-// guided schedule). Two rather than one keep a worker from idling for a round trip.
+// Dispatch: tasks wait in the shared `pending` queue, not in a worker's, until some worker has
+// room, and are marked running only then, as they are committed to that worker's channel. So
+// no worker idles while a task waits (any worker with room takes the next one), and what
+// cancel(), shutdown's cancel_futures or leaving a map loop cannot stop is what the workers
+// hold.
+//
+// What a worker may hold adapts to what the tasks cost, measured in this process: after each
+// read of a worker's replies, the time it was busy since the previous read (or since it was
+// given work while idle) over the replies read is the per-task time, which includes the round
+// trip while little is in flight. It feeds two estimates:
+//   - per task kind (invoker and function), a moving average; a kind not seen yet counts as
+//     long. A worker holding anything takes a task only if the estimated time of what it
+//     holds stays within kTargetBacklog (1 ms). So a task estimated at 1 ms or more goes
+//     only to an idle worker, and nothing is queued behind it;
+//   - per worker, a window on the count, which starts at 1 and at most doubles or halves per
+//     read (up to kMaxWindow, 64): the tasks that fit in kTargetBacklog at the measured
+//     per-task time. It keeps a fresh estimate from sending a burst at once.
+// Tiny tasks thus reach 64 in flight per worker in a few round trips, which hides the round
+// trip and lets results come back in batches. Longer tasks would leave a worker idle for a
+// round trip after each; so, when no worker has room, one task in the whole pool is sent
+// ahead, to the busy worker due to finish first by the estimates (a worker past its estimate,
+// or running a task of a kind not measured yet, is not due), and starts there without a
+// round trip. With long tasks, max_workers + 1 are running, as in CPython, whose call queue
+// holds one more than there are workers.
+// The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
+// most 1 ms of work by the estimates, or the one task sent ahead).
 void ProcessPoolExecutor::Impl::dispatch() {
   std::lock_guard lock(mu);
   dispatch_seen = submitted;
   if (pending.empty()) return;
-  std::size_t live = 0;
-  for (const auto& w : workers) live += w->closed ? 0 : 1;
-  if (live == 0) return;
-  const std::size_t cap = std::clamp(pending.size() / (2 * live), kMinInFlight, kMaxInFlight);
+  const auto now = Clock::now();
   while (!pending.empty()) {
+    const std::optional<std::chrono::nanoseconds> estimate = estimated_cost(pending.front().kind);
+    const std::chrono::nanoseconds cost = estimate.value_or(kTargetBacklog);
     Worker* best = nullptr;
     for (const auto& w : workers) {
-      if (w->closed || w->in_flight.size() >= cap) continue;
+      if (w->closed) continue;
       if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
-      if (best == nullptr || w->in_flight.size() < best->in_flight.size()) best = w.get();
+      const bool room = w->in_flight.empty() || (w->in_flight.size() < w->window &&
+                                                 w->backlog + cost <= kTargetBacklog);
+      if (room && (best == nullptr || w->backlog < best->backlog)) best = w.get();
     }
-    if (best == nullptr) return;
+    const bool ahead = best == nullptr;
+    if (ahead) {
+      if (sent_ahead > 0) return;
+      auto soonest = Clock::time_point::max();
+      for (const auto& w : workers) {
+        if (w->closed || w->in_flight.empty() || w->guessed > 0) continue;
+        if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
+        const auto due = w->busy_since + w->backlog;
+        if (due > now && due < soonest) {
+          soonest = due;
+          best = w.get();
+        }
+      }
+      if (best == nullptr) return;
+    }
     Task task = std::move(pending.front());
     pending.pop_front();
     // Python's rule: once handed to a worker, a task is running and can no longer be
@@ -200,10 +271,45 @@ void ProcessPoolExecutor::Impl::dispatch() {
       task.state->release();
       continue;
     }
+    if (best->in_flight.empty()) best->busy_since = now;
+    task.cost = cost;
+    task.ahead = ahead;
+    sent_ahead += ahead ? 1 : 0;
+    task.guessed = !estimate;
+    best->guessed += task.guessed ? 1 : 0;
+    best->backlog += cost;
     best->out.push_back(std::move(task.frame));
     best->in_flight.push_back(std::move(task));
     ++best->assigned;
   }
+}
+
+std::optional<std::chrono::nanoseconds> ProcessPoolExecutor::Impl::estimated_cost(
+    std::uint64_t kind) const {
+  const auto it = costs.find(kind);
+  if (it == costs.end()) return std::nullopt;
+  return it->second;
+}
+
+// After a read of w's replies (their kinds in `answered`): updates the estimates.
+void ProcessPoolExecutor::Impl::learn_costs(Worker& w) {
+  const auto now = Clock::now();
+  const auto busy = std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.busy_since);
+  w.busy_since = now;
+  const auto per_task = busy / static_cast<long long>(answered.size());
+  for (std::size_t i = 0; i < answered.size(); ++i) {
+    if (i > 0 && answered[i] == answered[i - 1]) continue;  // one sample per run of a kind
+    auto [it, fresh] = costs.try_emplace(answered[i], per_task);
+    if (fresh) continue;
+    // Quicker down than up: a sample is too long whenever this thread was late to read.
+    it->second = per_task < it->second ? (it->second + per_task) / 2
+                                       : (3 * it->second + per_task) / 4;
+  }
+  const std::size_t ceiling = std::min(2 * w.window, kMaxWindow);
+  std::size_t fit = ceiling;
+  if (per_task.count() > 0) fit = static_cast<std::size_t>(kTargetBacklog / per_task);
+  w.window = std::clamp<std::size_t>(fit, std::max<std::size_t>(1, w.window / 2), ceiling);
+  answered.clear();
 }
 
 void ProcessPoolExecutor::Impl::write_worker(Worker& w) {
@@ -248,6 +354,7 @@ void ProcessPoolExecutor::Impl::read_worker(Worker& w) {
     open = false;
   }
   while (std::optional<std::span<const std::byte>> body = w.in.next()) handle_frame(w, *body);
+  if (!answered.empty()) learn_costs(w);
   if (!open && !w.closed) {
     w.closed = true;
     w.closed_at = Clock::now();
@@ -277,7 +384,14 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
       task.state->set_exception(internal::rebuild_exception(record));
     }
     task.state->release();
+    w.backlog -= task.cost;
+    w.guessed -= task.guessed ? 1 : 0;
+    answered.push_back(task.kind);
     w.in_flight.pop_front();
+    if (!w.in_flight.empty() && w.in_flight.front().ahead) {
+      w.in_flight.front().ahead = false;  // it has started: the next may be sent ahead
+      --sent_ahead;
+    }
   } catch (const DecodeError& e) {
     throw BrokenProcessPool("A process in the process pool sent a malformed message (" +
                             std::string(e.what()) + "), the process pool is not usable anymore: "
@@ -286,9 +400,14 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
 }
 
 std::string ProcessPoolExecutor::Impl::worker_death(const Worker& w) const {
-  return "A process in the process pool was terminated abruptly while the future was running "
-         "or pending: worker pid " + std::to_string(w.pid) + " " +
-         (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+  std::string out =
+      "A process in the process pool was terminated abruptly while the future was running "
+      "or pending: worker pid " + std::to_string(w.pid) + " " +
+      (w.status ? internal::describe_wait_status(*w.status) : "ended (exit status unknown)");
+  if (w.status && WIFEXITED(*w.status) && WEXITSTATUS(*w.status) == internal::kExitOutsideTask) {
+    out += " (an error outside any task, reported on its stderr)";
+  }
+  return out;
 }
 
 // Handles workers whose channel closed. Returns false once the pool is broken.
@@ -337,6 +456,7 @@ void ProcessPoolExecutor::Impl::io_main() noexcept {
 void ProcessPoolExecutor::Impl::io_loop() {
   std::vector<pollfd> fds;
   for (;;) {
+    if (const int signal = stop_signal.load()) return stop_now(signal);
     dispatch();
     for (auto& w : workers) write_worker(*w);
     if (!check_closed_workers()) return;
@@ -414,6 +534,68 @@ void ProcessPoolExecutor::Impl::stop_gracefully() noexcept {
   workers.clear();
 }
 
+// Reads the fork server's events until each of `pids` has exited or the deadline passes.
+// Returns false if the server is gone.
+bool ProcessPoolExecutor::Impl::await_exits(const std::vector<pid_t>& pids,
+                                            Clock::time_point deadline) {
+  auto exited = [&] {
+    return std::all_of(pids.begin(), pids.end(), [&](pid_t pid) {
+      return std::any_of(workers.begin(), workers.end(),
+                         [&](const auto& w) { return w->pid == pid && w->status; });
+    });
+  };
+  while (!exited()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return true;
+    pollfd p{server->control_fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    std::optional<ForkServer::Event> e = server->read_event();
+    if (!e) return false;
+    handle_event(*e);
+  }
+  return true;
+}
+
+// terminate_workers() / kill_workers(), on the I/O thread: shutdown() has already cancelled
+// what was pending. Signals the workers, keeps the results that reached this process before
+// they died, fails the rest with the worker's end, and closes the server (which SIGKILLs any
+// worker still there).
+void ProcessPoolExecutor::Impl::stop_now(int signal) noexcept {
+  std::vector<pid_t> pids;
+  for (const auto& w : workers) {
+    if (!w->status) pids.push_back(w->pid);
+  }
+  try {
+    server->signal_workers(signal);
+    const auto grace = signal == SIGKILL ? kExitGrace : kTerminateGrace;
+    if (await_exits(pids, Clock::now() + grace) && signal != SIGKILL) {
+      server->signal_workers(SIGKILL);
+      await_exits(pids, Clock::now() + kExitGrace);
+    }
+  } catch (const std::exception&) {
+    // The server is gone: close() below reaps it, and its workers died with it.
+  }
+  const std::string by = signal == SIGKILL ? "kill_workers()" : "terminate_workers()";
+  for (auto& w : workers) {
+    try {
+      if (!w->closed) read_worker(*w);
+    } catch (const std::exception&) {
+      // A malformed last message: the tasks it would have answered fail below.
+    }
+    std::string message = "A process in the process pool was stopped by " + by +
+                          " while the future was running: worker pid " + std::to_string(w->pid);
+    if (w->status) message += " " + internal::describe_wait_status(*w->status);
+    const auto error = std::make_exception_ptr(BrokenProcessPool(message));
+    for (Task& t : w->in_flight) {
+      t.state->fail_if_not_done(error);
+      t.state->release();
+    }
+    w->in_flight.clear();
+  }
+  server->close();
+  workers.clear();
+}
+
 void ProcessPoolExecutor::Impl::break_pool(const std::string& message) noexcept {
   std::deque<Task> orphans;
   {
@@ -469,6 +651,7 @@ std::size_t ProcessPoolExecutor::begin_task(std::vector<std::byte>& frame, const
 
 void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer completer,
                                   std::vector<std::byte> frame) {
+  const std::uint64_t kind = task_kind(frame);
   bool wake = false;
   {
     std::lock_guard lock(impl_->mu);
@@ -477,7 +660,7 @@ void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer complete
       if (!impl_->broken.empty()) throw BrokenProcessPool(impl_->broken);
       throw ShutdownError();
     }
-    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame)});
+    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame), kind, {}});
     ++impl_->submitted;
     if (impl_->io_sleeping && !impl_->wake_pending) wake = impl_->wake_pending = true;
   }
@@ -485,6 +668,17 @@ void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer complete
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
   }
+}
+
+void ProcessPoolExecutor::terminate_workers() {
+  int none = 0;
+  impl_->stop_signal.compare_exchange_strong(none, SIGTERM);
+  shutdown(/*wait=*/true, /*cancel_futures=*/true);
+}
+
+void ProcessPoolExecutor::kill_workers() {
+  impl_->stop_signal.store(SIGKILL);
+  shutdown(/*wait=*/true, /*cancel_futures=*/true);
 }
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {

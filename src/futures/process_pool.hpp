@@ -159,6 +159,10 @@ concept FunctionObjectWithPointer = std::is_class_v<std::remove_cvref_t<F>> &&
 // and later submits throw BrokenProcessPool. Workers are killed if this process dies, and
 // ignore SIGINT (Ctrl-C ends this process, which ends them).
 //
+// Tasks wait in this process until a worker has room, and are running() from when one is
+// sent to a worker: with tasks of a millisecond or more, max_workers + 1 at most, as in
+// Python; tiny tasks travel up to 64 at a time per worker (see process_pool.cpp).
+//
 // Every member function is thread-safe. Results and exceptions are set, and done callbacks
 // run, on the executor's I/O thread.
 class ProcessPoolExecutor {
@@ -210,6 +214,16 @@ class ProcessPoolExecutor {
   // blocks until every task is done and every worker process has exited and been reaped.
   // Idempotent.
   void shutdown(bool wait = true, bool cancel_futures = false);
+
+  // Python 3.14's terminate_workers(): shuts the pool down, cancels the tasks not yet sent to
+  // a worker, and sends SIGTERM to every worker, then SIGKILL to those still there after a
+  // second. Tasks that were running and did not finish fail with BrokenProcessPool naming the
+  // worker and its end; later submits throw ShutdownError. Blocks until every worker has
+  // exited and every future is done (unless called from a done callback, which returns at
+  // once). Idempotent, and a no-op on a pool already stopped or broken. Thread-safe.
+  void terminate_workers();
+  // Python 3.14's kill_workers(): terminate_workers() with SIGKILL at once.
+  void kill_workers();
 
   int max_workers() const noexcept;
 

@@ -35,6 +35,7 @@ struct ControlMessage {
   std::int32_t status;
 };
 constexpr std::uint32_t kSpawnRequest = 100;
+constexpr std::uint32_t kSignalRequest = 101;  // status: the signal
 
 // Exit codes of a worker that stops on its own account.
 constexpr int kExitInitFailed = 3;
@@ -92,7 +93,20 @@ bool write_all(int fd, const std::byte* p, std::size_t n) noexcept {
   _exit(code);  // not exit(): the parent's atexit handlers and static objects are not ours
 }
 
-// Runs one task frame, appending the response frame to `out`.
+// Appends the frame that fails task `id` with the exception being handled.
+void append_error(std::vector<std::byte>& out, std::uint64_t id) {
+  const ExceptionRecord record = capture_current_exception();
+  const std::size_t start = begin_frame(out);
+  Writer w(out);
+  w.put(static_cast<std::uint8_t>(kError));
+  w.put(id);
+  encode_record(w, record);
+  finish_frame(out, start);
+}
+
+// Runs one task frame, appending the response frame to `out`. Whatever goes wrong after the
+// task's id is known (decoding its arguments, the call, encoding or framing its result, such
+// as a result over 4 GiB) fails that task only.
 void run_task(std::span<const std::byte> body, std::vector<std::byte>& out) {
   Reader r(body);
   std::uint64_t id = 0;
@@ -106,20 +120,31 @@ void run_task(std::span<const std::byte> body, std::vector<std::byte>& out) {
   } catch (const DecodeError&) {
     worker_exit(kExitProtocolError);
   }
-  const std::size_t start = begin_frame(out);
-  Writer w(out);
-  w.put(static_cast<std::uint8_t>(kResult));
-  w.put(id);
-  const std::size_t payload = out.size();
+  const std::size_t start = out.size();
   try {
+    begin_frame(out);
+    Writer w(out);
+    w.put(static_cast<std::uint8_t>(kResult));
+    w.put(id);
     reinterpret_cast<Invoker>(invoker_bits)(fn, r, out);
+    finish_frame(out, start);
   } catch (...) {
-    const ExceptionRecord record = capture_current_exception();
-    out.resize(payload);
-    out[start + kFrameHeader] = static_cast<std::byte>(kError);
-    encode_record(w, record);
+    out.resize(start);  // keeps the replies batched before this one
+    append_error(out, id);
   }
-  finish_frame(out, start);
+}
+
+// Fails the task whose frame is too large for this worker's memory (the frame buffer could
+// not grow: std::bad_alloc is being handled) and drops the rest of its bytes. Returns false
+// if the task cannot be told apart, which leaves the error to the caller.
+bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
+  constexpr std::size_t kHead = 1 + sizeof(std::uint64_t);  // kind, id
+  std::optional<std::vector<std::byte>> head = in.drop_partial(kHead);
+  if (!head || head->size() < kHead || (*head)[0] != static_cast<std::byte>(kTask)) return false;
+  std::uint64_t id;
+  std::memcpy(&id, head->data() + 1, sizeof id);
+  append_error(out, id);
+  return true;
 }
 
 [[noreturn]] void worker_main(int fd, const WorkerConfig& config) {
@@ -159,15 +184,21 @@ void run_task(std::span<const std::byte> body, std::vector<std::byte>& out) {
     if (!frame) {
       flush();
       bool open = false;
+      bool failed = false;
       try {
         open = in.read_from(fd);
       } catch (const std::system_error&) {
+      } catch (const std::bad_alloc&) {
+        // A task larger than this worker can hold: only that task fails.
+        if (!fail_oversized_task(in, out)) throw;
+        open = failed = true;
       }
       if (!open) worker_exit(in.partial() ? kExitProtocolError : 0);
-      continue;
+      if (!failed) continue;
+    } else {
+      if (out.empty()) batch_start = std::chrono::steady_clock::now();
+      run_task(*frame, out);
     }
-    if (out.empty()) batch_start = std::chrono::steady_clock::now();
-    run_task(*frame, out);
     ++done;
     if (config.max_tasks && done >= *config.max_tasks) {
       flush();
@@ -251,6 +282,10 @@ void send_control(int fd, const ControlMessage& m, int attach_fd) {
         ControlMessage m{};
         const ssize_t n = recv(control, &m, sizeof m, 0);
         if (n < 0 && errno == EINTR) continue;
+        if (n == static_cast<ssize_t>(sizeof m) && m.type == kSignalRequest) {
+          for (pid_t pid : workers) kill(pid, m.status);
+          continue;
+        }
         if (n != static_cast<ssize_t>(sizeof m) || m.type != kSpawnRequest) shut_down();
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) die("socketpair");
@@ -265,7 +300,17 @@ void send_control(int fd, const ControlMessage& m, int attach_fd) {
           // Die with the server (the server dies with the executor's process).
           prctl(PR_SET_PDEATHSIG, SIGKILL);
           if (getppid() != self) _exit(0);
-          worker_main(sv[1], config);
+          // An error that escapes the worker's loop must end this worker alone: unwinding
+          // into this server loop's handler would kill the server's other workers.
+          try {
+            worker_main(sv[1], config);
+          } catch (...) {
+            const ExceptionRecord record = capture_current_exception();
+            std::fprintf(stderr, "futures: worker pid %d: error outside any task: %s: %s\n",
+                         static_cast<int>(getpid()), record.type_name.c_str(),
+                         record.what.c_str());
+          }
+          worker_exit(kExitOutsideTask);
         }
         ::close(sv[1]);
         workers.insert(pid);
@@ -314,6 +359,9 @@ bool FrameBuffer::read_from(int fd) {
     const ssize_t n = ::read(fd, buf_.data() + end_, buf_.size() - end_);
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
+      const std::size_t dropped = std::min(skip_, end_ - begin_);
+      begin_ += dropped;
+      skip_ -= dropped;
       return true;
     }
     if (n == 0) return false;
@@ -342,6 +390,19 @@ WorkerFrame parse_worker_frame(std::span<const std::byte> body) {
   if (frame.kind != kInitFailed) frame.id = r.get<std::uint64_t>();
   frame.payload = body.subspan(body.size() - r.remaining());
   return frame;
+}
+
+std::optional<std::vector<std::byte>> FrameBuffer::drop_partial(std::size_t keep) {
+  if (end_ - begin_ < kFrameHeader) return std::nullopt;
+  std::uint32_t len;
+  std::memcpy(&len, buf_.data() + begin_, sizeof len);
+  const std::size_t have = std::min<std::size_t>(end_ - begin_ - kFrameHeader, len);
+  const auto body = buf_.begin() + static_cast<std::ptrdiff_t>(begin_ + kFrameHeader);
+  std::vector<std::byte> head(body, body + static_cast<std::ptrdiff_t>(std::min(keep, have)));
+  skip_ = len - have;
+  begin_ = end_ = 0;
+  std::vector<std::byte>().swap(buf_);
+  return head;
 }
 
 std::optional<std::span<const std::byte>> FrameBuffer::next() {
@@ -379,6 +440,10 @@ ForkServer::ForkServer(WorkerConfig config) {
 ForkServer::~ForkServer() { close(); }
 
 void ForkServer::request_spawn() { send_control(control_, {kSpawnRequest, 0, 0}, -1); }
+
+void ForkServer::signal_workers(int signal) {
+  send_control(control_, {kSignalRequest, 0, signal}, -1);
+}
 
 std::optional<ForkServer::Event> ForkServer::read_event() {
   ControlMessage m{};

@@ -56,13 +56,22 @@ class FrameBuffer {
   // The next complete frame's body, or nullopt. The span is valid until the next call.
   std::optional<std::span<const std::byte>> next();
   // Bytes of an incomplete frame are waiting (a stream cut here was cut mid-message).
-  bool partial() const noexcept { return end_ > begin_; }
+  bool partial() const noexcept { return end_ > begin_ || skip_ > 0; }
+  // Gives up on the incomplete frame at the front, for a reader that cannot hold all of it:
+  // returns up to `keep` of its first body bytes, frees the buffer, and drops the rest of the
+  // frame as read_from() reads it. nullopt (and no change) if not even its length has come.
+  // Throws std::bad_alloc if `keep` bytes cannot be allocated.
+  std::optional<std::vector<std::byte>> drop_partial(std::size_t keep);
 
  private:
   std::vector<std::byte> buf_;
   std::size_t begin_ = 0;  // start of unconsumed bytes
   std::size_t end_ = 0;    // end of valid bytes
+  std::size_t skip_ = 0;   // bytes of a dropped frame not read yet
 };
+
+// The exit code of a worker that met an error outside any task (it reports it on stderr).
+inline constexpr int kExitOutsideTask = 72;
 
 // What each worker process runs besides tasks.
 struct WorkerConfig {
@@ -90,6 +99,9 @@ class ForkServer {
 
   // Asks for one more worker; a kSpawned event answers.
   void request_spawn();
+  // Asks the server to send `signal` to every worker it has not reaped; their kExited events
+  // follow. (The server reaps them, so no pid it signals can have been reused.)
+  void signal_workers(int signal);
   // Reads the next event, blocking. nullopt: the server is gone.
   std::optional<Event> read_event();
   int control_fd() const noexcept { return control_; }
