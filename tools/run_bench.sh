@@ -3,6 +3,7 @@
 #   results/sweep_{threads,processes,startup}.json,
 #   results/overhead_{threads,processes}.json, results/jobs_kernels.json,
 #   results/cpython_bench.json
+#   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
 #                                   the raw records (Google Benchmark JSON, every round of
 #                                   every row, the machine context in each)
 #   results/speedup.csv, results/overhead.csv, results/summary.md
@@ -33,7 +34,7 @@ overhead=$build/bench/overhead_bench
 kernels=$build/bench/jobs_bench
 report=$build/tools/report/report
 context=$build/tools/context/machine_context
-for p in "$sweep" "$overhead" "$kernels" "$report" "$context"; do
+for p in "$sweep" "$overhead" "$kernels" "$build/bench/dispatch_parity" "$report" "$context"; do
   [ -x "$p" ] || { echo "run_bench: '$p' not found: build with the release preset first" >&2; exit 2; }
 done
 reps=${BENCH_REPETITIONS:-9}
@@ -63,7 +64,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 # ran after one would pay a page fault per page it touches and measure the fork, not the pool.
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
-  echo "[$1/7] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
+  echo "[$1/8] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
   "$sweep" --part="$2" --benchmark_repetitions="$reps" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
@@ -74,7 +75,7 @@ sweep_part 3 process_startup sweep_startup
 
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
-  echo "[$1/7] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
+  echo "[$1/8] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
   # Half a second a row and round: shorter, scheduling noise on a shared machine widens the
   # per-task intervals past what the report can vouch for.
   "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
@@ -85,7 +86,7 @@ overhead_part 5 overhead_processes '^BM_(ProcessPool|Pipe)_'
 
 # The kernels against OpenSSL's on the same input, one thread, preallocated buffers.
 temp_record jobs_kernels
-echo "[6/7] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
+echo "[6/8] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
   --benchmark_repetitions="$reps" --benchmark_min_time=0.1 \
@@ -94,17 +95,30 @@ echo "[6/7] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $re
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
        jobs_kernels)
 if [ "$python" = 0 ]; then
-  echo "[7/7] CPython: left out (--no-python)"
+  echo "[7/8] CPython: left out (--no-python)"
 elif ! command -v python3 >/dev/null; then
-  echo "[7/7] CPython: left out: python3 not found (install Debian's python3 to compare)"
+  echo "[7/8] CPython: left out: python3 not found (install Debian's python3 to compare)"
 else
-  echo "[7/7] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
+  echo "[7/8] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
   temp_record cpython_bench
   python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} \
     ${cpython_reps[@]+"${cpython_reps[@]}"} --machine-context="$context" --out="$tmp" \
     2> >(tee "$build/bench-logs/cpython_bench.log" | sed -u 's/^/  /' >&2)
   names+=(cpython_bench)
 fi
+
+# Not a benchmark record: the process pool's dispatch in counts (bench/dispatch_parity.cpp),
+# beside CPython's (bench/python/dispatch_parity.py), with the machine context.
+temp_record dispatch_parity
+echo "[8/8] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
+{
+  printf '{"context": %s,\n "futures": %s' "$("$context")" "$("$build/bench/dispatch_parity")"
+  if [ "$python" = 1 ] && command -v python3 >/dev/null; then
+    printf ',\n "cpython": %s' "$(python3 bench/python/dispatch_parity.py)"
+  fi
+  printf '}\n'
+} >"$tmp"
+mv "$tmp" results/dispatch_parity.json
 
 records=()
 for name in "${names[@]}"; do

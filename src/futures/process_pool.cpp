@@ -582,9 +582,15 @@ void ProcessPoolExecutor::Impl::stop_now(int signal) noexcept {
     } catch (const std::exception&) {
       // A malformed last message: the tasks it would have answered fail below.
     }
-    std::string message = "A process in the process pool was stopped by " + by +
-                          " while the future was running: worker pid " + std::to_string(w->pid);
-    if (w->status) message += " " + internal::describe_wait_status(*w->status);
+    // Appended piece by piece: g++ 12 -O3 warns falsely (-Wrestrict) on the chained operator+.
+    std::string message = "A process in the process pool was stopped by ";
+    message += by;
+    message += " while the future was running: worker pid ";
+    message += std::to_string(w->pid);
+    if (w->status) {
+      message += ' ';
+      message += internal::describe_wait_status(*w->status);
+    }
     const auto error = std::make_exception_ptr(BrokenProcessPool(message));
     for (Task& t : w->in_flight) {
       t.state->fail_if_not_done(error);
