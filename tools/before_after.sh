@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The before/after of a change, measured in one sitting on this machine: two release builds'
+# benchmark programs run back to back, alternately (before, after, before, after), then
+# compared row by row with `report compare` (a U test per row; exit status 1 on a slowdown).
+# Usage: tools/before_after.sh BEFORE_BUILD AFTER_BUILD OUT_DIR
+#   BEFORE_BUILD, AFTER_BUILD  release build directories (e.g. a worktree of the old revision,
+#                              built with `cmake --preset release && cmake --build --preset
+#                              release`), each with bench/overhead_bench and bench/jobs_bench
+#   OUT_DIR                    gets before/ and after/ (the records: overhead_threads,
+#                              overhead_processes, jobs_kernels), compare.txt, and
+#                              dispatch_parity.json when both builds have bench/dispatch_parity
+# Environment: BENCH_REPETITIONS (default 9), as tools/run_bench.sh.
+set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+[ $# -eq 3 ] || { echo "usage: $0 BEFORE_BUILD AFTER_BUILD OUT_DIR (see --help)" >&2; exit 2; }
+before=$1
+after=$2
+out=$3
+for build in "$before" "$after"; do
+  for p in bench/overhead_bench bench/jobs_bench; do
+    [ -x "$build/$p" ] || { echo "before_after: '$build/$p' not found: build with the release preset first" >&2; exit 2; }
+  done
+done
+report=$after/tools/report/report
+[ -x "$report" ] || { echo "before_after: '$report' not found" >&2; exit 2; }
+reps=${BENCH_REPETITIONS:-9}
+case "$reps" in '' | *[!0-9]* | 0) echo "before_after: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
+mkdir -p "$out/before" "$out/after"
+
+# run NAME PROGRAM ARGS...: the program of each build in turn, its record as NAME.json.
+run() {
+  local name=$1 program=$2
+  shift 2
+  for side in before after; do
+    local build=$before
+    [ "$side" = after ] && build=$after
+    echo "before_after: $name, $side ($build)"
+    "$build/bench/$program" "$@" --benchmark_repetitions="$reps" \
+      --benchmark_out="$out/$side/$name.json" --benchmark_out_format=json >/dev/null
+  done
+}
+run overhead_threads overhead_bench --benchmark_filter='^BM_(ThreadPool|TBB)_' \
+  --benchmark_min_time=0.5
+run overhead_processes overhead_bench --benchmark_filter='^BM_(ProcessPool|Pipe)_' \
+  --benchmark_min_time=0.5
+run jobs_kernels jobs_bench \
+  --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
+  --benchmark_min_time=0.1
+if [ -x "$before/bench/dispatch_parity" ] && [ -x "$after/bench/dispatch_parity" ]; then
+  echo "before_after: dispatch_parity, before and after"
+  printf '{"before": %s,\n "after": %s}\n' "$("$before/bench/dispatch_parity")" \
+    "$("$after/bench/dispatch_parity")" >"$out/dispatch_parity.json"
+fi
+status=0
+"$report" compare "$out/before" "$out/after" >"$out/compare.txt" || status=$?
+cat "$out/compare.txt"
+exit "$status"
