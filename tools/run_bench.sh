@@ -12,9 +12,10 @@
 # and the summary on the terminal. Console output of the programs goes to BUILD_DIR/bench-logs.
 # Usage: tools/run_bench.sh BUILD_DIR [--no-python] [sweep_bench flags, e.g. --workers=1,2,3,4,16]
 #   --no-python  leave out the CPython run (it is also left out, with a message, without python3)
-# Environment: BENCH_REPETITIONS (default 9), the rounds of the C++ programs (rows whose
-# interval is still wide get more, up to 15); CPYTHON_REPETITIONS (default: the script's);
-# REPORT_FLAGS, more flags for the report program (e.g. --strict).
+# Environment: BENCH_REPETITIONS (default 9), the rounds of every program; BENCH_MAX_ROUNDS
+# (default 12), the most a row whose interval is still wider than +-5% gets (C++ and CPython
+# alike: on a noisy 2-core host, 15 took make bench past 15 minutes); CPYTHON_REPETITIONS
+# (default: the script's); REPORT_FLAGS, more flags for the report program (e.g. --strict).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [--no-python] [sweep_bench flags...]" >&2; exit 2; }
 build=$1
@@ -39,6 +40,9 @@ for p in "$sweep" "$overhead" "$kernels" "$build/bench/dispatch_parity" "$report
 done
 reps=${BENCH_REPETITIONS:-9}
 case "$reps" in '' | *[!0-9]* | 0) echo "run_bench: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
+max_rounds=${BENCH_MAX_ROUNDS:-12}
+case "$max_rounds" in '' | *[!0-9]* | 0) echo "run_bench: BENCH_MAX_ROUNDS='$max_rounds': expected a whole number >= 1" >&2; exit 2 ;; esac
+[ "$max_rounds" -ge "$reps" ] || max_rounds=$reps
 cpython_reps=()
 if [ -n "${CPYTHON_REPETITIONS:-}" ]; then
   case "$CPYTHON_REPETITIONS" in *[!0-9]* | 0) echo "run_bench: CPYTHON_REPETITIONS='$CPYTHON_REPETITIONS': expected a whole number >= 1" >&2; exit 2 ;; esac
@@ -65,7 +69,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
   echo "[$1/8] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
-  "$sweep" --part="$2" --benchmark_repetitions="$reps" \
+  "$sweep" --part="$2" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
 }
@@ -76,9 +80,10 @@ sweep_part 3 process_startup sweep_startup
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
   echo "[$1/8] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
-  # Half a second a row and round: shorter, scheduling noise on a shared machine widens the
-  # per-task intervals past what the report can vouch for.
-  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
+  # A quarter of a second a row and round: the spread of these rows comes from one round to
+  # the next (a worker asleep or spinning, a vCPU descheduled), not from within a round.
+  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
+    --benchmark_min_time=0.25 \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/$2.log"
 }
 overhead_part 4 overhead_threads '^BM_(ThreadPool|TBB)_'
@@ -89,7 +94,7 @@ temp_record jobs_kernels
 echo "[6/8] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
-  --benchmark_repetitions="$reps" --benchmark_min_time=0.1 \
+  --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time=0.1 \
   --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/jobs_kernels.log"
 
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
@@ -102,7 +107,8 @@ else
   echo "[7/8] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
   temp_record cpython_bench
   python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} \
-    ${cpython_reps[@]+"${cpython_reps[@]}"} --machine-context="$context" --out="$tmp" \
+    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
+    --machine-context="$context" --out="$tmp" \
     2> >(tee "$build/bench-logs/cpython_bench.log" | sed -u 's/^/  /' >&2)
   names+=(cpython_bench)
 fi
