@@ -9,7 +9,7 @@
 #   OUT_DIR                    gets before/ and after/ (the records: overhead_threads,
 #                              overhead_processes, jobs_kernels), compare.txt, and
 #                              dispatch_parity.json when both builds have bench/dispatch_parity
-# Environment: BENCH_REPETITIONS (default 9), as tools/run_bench.sh.
+# Environment: BENCH_REPETITIONS (default 9), BENCH_MAX_ROUNDS (default 12), as tools/run_bench.sh.
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
   sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -28,6 +28,9 @@ report=$after/tools/report/report
 [ -x "$report" ] || { echo "before_after: '$report' not found" >&2; exit 2; }
 reps=${BENCH_REPETITIONS:-9}
 case "$reps" in '' | *[!0-9]* | 0) echo "before_after: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
+max_rounds=${BENCH_MAX_ROUNDS:-12}
+case "$max_rounds" in '' | *[!0-9]* | 0) echo "before_after: BENCH_MAX_ROUNDS='$max_rounds': expected a whole number >= 1" >&2; exit 2 ;; esac
+[ "$max_rounds" -ge "$reps" ] || max_rounds=$reps
 mkdir -p "$out/before" "$out/after"
 
 # run NAME PROGRAM ARGS...: the program of each build in turn, its record as NAME.json.
@@ -38,14 +41,14 @@ run() {
     local build=$before
     [ "$side" = after ] && build=$after
     echo "before_after: $name, $side ($build)"
-    "$build/bench/$program" "$@" --benchmark_repetitions="$reps" \
+    "$build/bench/$program" "$@" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
       --benchmark_out="$out/$side/$name.json" --benchmark_out_format=json >/dev/null
   done
 }
 run overhead_threads overhead_bench --benchmark_filter='^BM_(ThreadPool|TBB)_' \
-  --benchmark_min_time=0.5
+  --benchmark_min_time=0.25
 run overhead_processes overhead_bench --benchmark_filter='^BM_(ProcessPool|Pipe)_' \
-  --benchmark_min_time=0.5
+  --benchmark_min_time=0.25
 run jobs_kernels jobs_bench \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
   --benchmark_min_time=0.1
