@@ -224,14 +224,16 @@ void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
 //     read (up to kMaxWindow, 64): the tasks that fit in kTargetBacklog at the measured
 //     per-task time. It keeps a fresh estimate from sending a burst at once.
 // Tiny tasks thus reach 64 in flight per worker in a few round trips, which hides the round
-// trip and lets results come back in batches. Longer tasks would leave a worker idle for a
-// round trip after each; so, when no worker has room, one task in the whole pool is sent
-// ahead, to the busy worker due to finish first by the estimates (a worker past its estimate,
-// or running a task of a kind not measured yet, is not due), and starts there without a
-// round trip. With long tasks, max_workers + 1 are running, as in CPython, whose call queue
-// holds one more than there are workers.
+// trip and lets results come back in batches. A task estimated under kTargetBacklog would
+// leave a worker idle for a round trip comparable to itself; so, when no worker has room, one
+// such task in the whole pool is sent ahead, to the busy worker due to finish first by the
+// estimates (a worker past its estimate, or running a task of a kind not measured yet, is not
+// due), and starts there without a round trip. A task estimated at kTargetBacklog or more is
+// never sent ahead: the round trip is small beside it, and a call far longer than its kind's
+// estimate (a 1 s call of a function learned at 5 ms) would keep it waiting while another
+// worker idles. With long tasks, max_workers are running.
 // The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
-// most 1 ms of work by the estimates, or the one task sent ahead).
+// most 1 ms of work by the estimates, or the one tiny task sent ahead).
 void ProcessPoolExecutor::Impl::dispatch() {
   std::lock_guard lock(mu);
   dispatch_seen = submitted;
@@ -250,7 +252,7 @@ void ProcessPoolExecutor::Impl::dispatch() {
     }
     const bool ahead = best == nullptr;
     if (ahead) {
-      if (sent_ahead > 0) return;
+      if (sent_ahead > 0 || cost >= kTargetBacklog) return;
       auto soonest = Clock::time_point::max();
       for (const auto& w : workers) {
         if (w->closed || w->in_flight.empty() || w->guessed > 0) continue;

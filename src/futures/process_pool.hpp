@@ -160,8 +160,9 @@ concept FunctionObjectWithPointer = std::is_class_v<std::remove_cvref_t<F>> &&
 // ignore SIGINT (Ctrl-C ends this process, which ends them).
 //
 // Tasks wait in this process until a worker has room, and are running() from when one is
-// sent to a worker: with tasks of a millisecond or more, max_workers + 1 at most, as in
-// Python; tiny tasks travel up to 64 at a time per worker (see process_pool.cpp).
+// sent to a worker: with tasks of a millisecond or more, max_workers at most, each on an idle
+// worker (Python: one more); tiny tasks travel up to 64 at a time per worker (see
+// process_pool.cpp).
 //
 // Every member function is thread-safe. Results and exceptions are set, and done callbacks
 // run, on the executor's I/O thread.
