@@ -41,17 +41,6 @@ std::vector<int> shared_rounds(const OverheadRow& a, const OverheadRow& b) {
   return out;
 }
 
-// The times of `row` in `rounds`, in that order; empty unless it ran every one of them once.
-std::vector<double> in_rounds(const OverheadRow& row, const std::vector<int>& rounds) {
-  std::vector<double> out;
-  for (int round : rounds) {
-    if (std::count(row.rounds.begin(), row.rounds.end(), round) != 1) return {};
-    const auto it = std::find(row.rounds.begin(), row.rounds.end(), round);
-    out.push_back(row.seconds[static_cast<std::size_t>(it - row.rounds.begin())]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<KernelRatio> kernel_ratios(const Report& r) {
@@ -71,8 +60,8 @@ std::vector<KernelRatio> kernel_ratios(const Report& r) {
     k.ours = &ours;
     k.reference = &*ref;
     const std::vector<int> rounds = shared_rounds(ours, *ref);
-    const std::vector<double> ref_times = in_rounds(*ref, rounds);
-    const std::vector<double> our_times = in_rounds(ours, rounds);
+    const std::vector<double> ref_times = times_in_rounds(ref->seconds, ref->rounds, rounds);
+    const std::vector<double> our_times = times_in_rounds(ours.seconds, ours.rounds, rounds);
     k.paired = rounds.size() >= 3 && !ref_times.empty() && !our_times.empty();
     k.speed_ratio = k.paired ? stats::ratio_of_medians(ref_times, our_times, true)
                              : stats::ratio_of_medians(ref->seconds, ours.seconds, false);

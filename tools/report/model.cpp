@@ -150,15 +150,8 @@ int find_baseline(const std::vector<SpeedupRow>& rows, const SpeedupRow& row) {
   return base;
 }
 
-// The times of `r` in the given rounds, in that order; empty when `r` lacks one of them.
 std::vector<double> in_rounds(const SpeedupRow& r, const std::vector<int>& rounds) {
-  std::vector<double> out;
-  for (int round : rounds) {
-    const auto it = std::find(r.rounds.begin(), r.rounds.end(), round);
-    if (it == r.rounds.end()) return {};
-    out.push_back(r.seconds[static_cast<std::size_t>(it - r.rounds.begin())]);
-  }
-  return out;
+  return times_in_rounds(r.seconds, r.rounds, rounds);
 }
 
 // The baseline's times against the row's: paired over the row's rounds when the baseline ran
@@ -282,6 +275,18 @@ Report build_model(const std::vector<Input>& inputs) {
   }
   estimate_cpp_over_cpython(r);
   return r;
+}
+
+std::vector<double> times_in_rounds(const std::vector<double>& seconds,
+                                    const std::vector<int>& rounds_of_seconds,
+                                    const std::vector<int>& rounds) {
+  std::vector<double> out;
+  for (int round : rounds) {
+    const auto it = std::find(rounds_of_seconds.begin(), rounds_of_seconds.end(), round);
+    if (it == rounds_of_seconds.end()) return {};
+    out.push_back(seconds[static_cast<std::size_t>(it - rounds_of_seconds.begin())]);
+  }
+  return out;
 }
 
 std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,

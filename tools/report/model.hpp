@@ -107,6 +107,12 @@ struct Report {
 // Quality is left empty (assess() fills it).
 Report build_model(const std::vector<Input>& inputs);
 
+// The times of a series (`seconds`, measured in `rounds_of_seconds`) in the given rounds, in
+// that order; empty when the series lacks one of them. Pairs two rows round by round.
+std::vector<double> times_in_rounds(const std::vector<double>& seconds,
+                                    const std::vector<int>& rounds_of_seconds,
+                                    const std::vector<int>& rounds);
+
 // -- views of the model, shared by the outputs -------------------------------------------------
 
 bool is_cpython(std::string_view executor);
