@@ -574,7 +574,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Fork the process pools while this process has one thread and little memory.
+  // Fork the process pools while this process has little memory (each pool is forked while
+  // the ones before it sleep: the library keeps its I/O threads out of the way of a fork).
   if (config.part == Part::all || config.part == Part::processes) {
     std::set<int> pool_sizes(config.workers.begin(), config.workers.end());
     if (config.granularity_workers > 0) pool_sizes.insert(config.granularity_workers);

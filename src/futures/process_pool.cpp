@@ -1,6 +1,7 @@
 #include "futures/process_pool.hpp"
 
 #include "futures/internal/cpus.hpp"
+#include "futures/internal/fork_gate.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -27,6 +28,7 @@ namespace {
 
 using internal::Clock;
 using internal::ForkServer;
+using internal::ForkGate;
 using internal::StateBase;
 
 // How long a worker whose channel closed may take to have its exit status reported before
@@ -178,7 +180,13 @@ void ProcessPoolExecutor::Impl::start() {
     if (!e) throw BrokenProcessPool("the process pool's fork server died while starting workers");
     handle_event(*e);
   }
-  io = std::thread([this] { io_main(); });
+  ForkGate::instance().enter_for_new_thread();
+  try {
+    io = std::thread([this] { io_main(); });
+  } catch (...) {
+    ForkGate::instance().undo_for_new_thread();
+    throw;
+  }
 }
 
 void ProcessPoolExecutor::Impl::add_worker(pid_t pid, int fd) {
@@ -446,6 +454,7 @@ bool ProcessPoolExecutor::Impl::check_closed_workers() {
 }
 
 void ProcessPoolExecutor::Impl::io_main() noexcept {
+  const ForkGate::Inside inside(ForkGate::Inside::kAdopt);  // out only while asleep in poll()
   try {
     io_loop();
   } catch (const BrokenProcessPool& e) {
@@ -486,7 +495,11 @@ void ProcessPoolExecutor::Impl::io_loop() {
       fds.push_back({w->closed ? -1 : w->fd, events, 0});
     }
     const int timeout_ms = awaiting_status ? 20 : -1;
-    const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+    int ready;
+    {
+      const ForkGate::Outside asleep;
+      ready = ::poll(fds.data(), fds.size(), timeout_ms);
+    }
     {
       std::lock_guard lock(mu);
       io_sleeping = false;

@@ -22,6 +22,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "futures/internal/fork_gate.hpp"
 #include "futures/internal/remote_exception.hpp"
 
 namespace futures::internal {
@@ -421,7 +422,7 @@ ForkServer::ForkServer(WorkerConfig config) {
   std::cout.flush();  // or the child would inherit and flush our buffered output again
   std::cerr.flush();
   std::fflush(nullptr);
-  const pid_t pid = fork();
+  const pid_t pid = ForkGate::instance().fork();
   if (pid < 0) {
     const auto error = sys_error("fork");
     ::close(sv[0]);
