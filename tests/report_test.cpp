@@ -163,16 +163,16 @@ TEST(ReportAnalyzeTest, CppOverCpythonIsTheRatioOfTimesPerInputByte) {
   // C++: 4 jobs of 1000 bytes; CPython: 2 jobs of 4000 bytes.
   const auto& seq = find_row(r, "cpython-sequential", 1, 4000);
   EXPECT_DOUBLE_EQ(seq.speedup.value, 1.0);
-  EXPECT_DOUBLE_EQ(seq.cpp_over_cpython.value, (0.100 / 4000) / (1.6 / 8000));  // 0.125
-  EXPECT_DOUBLE_EQ(find_row(r, "cpython-thread", 1, 4000).cpp_over_cpython.value, 0.125);
+  EXPECT_DOUBLE_EQ(seq.cpp_over_python.value, (0.100 / 4000) / (1.6 / 8000));  // 0.125
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-thread", 1, 4000).cpp_over_python.value, 0.125);
   const auto& thread2 = find_row(r, "cpython-thread", 2, 4000);
   EXPECT_DOUBLE_EQ(thread2.speedup.value, 1.6);
-  EXPECT_DOUBLE_EQ(thread2.cpp_over_cpython.value, (0.050 / 4000) / (1.0 / 8000));
-  EXPECT_DOUBLE_EQ(find_row(r, "cpython-process", 2, 4000).cpp_over_cpython.value,
+  EXPECT_DOUBLE_EQ(thread2.cpp_over_python.value, (0.050 / 4000) / (1.0 / 8000));
+  EXPECT_DOUBLE_EQ(find_row(r, "cpython-process", 2, 4000).cpp_over_python.value,
                    (0.080 / 4000) / (0.85 / 8000));
   // No C++ thread row at 4 workers; C++ rows have no ratio.
-  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 4, 4000).cpp_over_cpython.value));
-  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).cpp_over_cpython.value));
+  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 4, 4000).cpp_over_python.value));
+  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).cpp_over_python.value));
   // The CPython overhead row goes to overhead.csv beside ours.
   EXPECT_TRUE(std::any_of(r.overhead.begin(), r.overhead.end(), [](const auto& row) {
     return row.benchmark == "BM_CPythonThreadPool_RoundTrip" && row.per_task.value == 3e-5;
@@ -244,6 +244,57 @@ TEST(ReportCsvTest, SpeedupCsvHasIntervalsQualityAndContextColumns) {
   EXPECT_EQ(table.rows.front()[1], "sequential");
 }
 
+TEST(ReportAnalyzeTest, PypyRowsHaveTheirOwnBaselineAndRatiosToCppAndCpython) {
+  const auto r = report::analyze({report::load_record(data("small.json")),
+                                  report::load_record(data("cpython_small.json")),
+                                  report::load_record(data("pypy_small.json"))});
+  const auto& seq = find_row(r, "pypy-sequential", 1, 4000);
+  EXPECT_DOUBLE_EQ(seq.speedup.value, 1.0);
+  EXPECT_DOUBLE_EQ(seq.over_cpython.value, 4.0);
+  EXPECT_DOUBLE_EQ(seq.cpp_over_python.value, (0.100 / 4000) / (0.4 / 8000));  // 0.5
+  const auto& thread2 = find_row(r, "pypy-thread", 2, 4000);
+  EXPECT_DOUBLE_EQ(thread2.speedup.value, 1.6);  // against pypy-sequential, not CPython's
+  EXPECT_DOUBLE_EQ(thread2.over_cpython.value, 4.0);
+  // CPython and C++ rows are not compared with CPython.
+  EXPECT_TRUE(std::isnan(find_row(r, "cpython-thread", 2, 4000).over_cpython.value));
+  EXPECT_TRUE(std::isnan(find_row(r, "thread", 2, 1000).over_cpython.value));
+  EXPECT_EQ(report::python_of("pypy-process"), "pypy");
+  EXPECT_EQ(report::python_of("cpython-thread"), "cpython");
+  EXPECT_EQ(report::python_of("std-async"), "");
+  EXPECT_EQ(report::python_of("pypy"), "");
+  EXPECT_EQ(report::pythons_of(r), (std::vector<std::string>{"cpython", "pypy"}));
+}
+
+TEST(ReportMarkdownTest, PypyGetsItsOwnBlockAndTheBooksClaimOnArcfour) {
+  std::vector<report::Input> inputs = {report::load_record(data("cpython_small.json")),
+                                       report::load_record(data("pypy_small.json"))};
+  const std::string sha = report::summary(report::analyze(inputs));
+  EXPECT_NE(sha.find("### sha PyPy 7.3.11 (Python 3.9.16)"), std::string::npos) << sha;
+  EXPECT_NE(sha.find("Speedup over pypy-sequential"), std::string::npos) << sha;
+  EXPECT_NE(sha.find("PyPy 7.3.11 (Python 3.9.16) against CPython 3.11.0 per input byte"),
+            std::string::npos)
+      << sha;
+  EXPECT_NE(sha.find("sequential at 1 worker: 4× faster"), std::string::npos) << sha;
+  EXPECT_EQ(sha.find("The book's claim"), std::string::npos);  // ARCFOUR only
+  for (auto& in : inputs) {
+    for (auto& s : in.series) s.workload = "arcfour";
+  }
+  const std::string arcfour = report::summary(report::analyze(inputs));
+  EXPECT_NE(arcfour.find("Here, the same configurations: 4× to 4× (estimates above), "
+                         "within the book's range: the claim holds here."),
+            std::string::npos)
+      << arcfour;
+  const auto jobs = report::plot_jobs(report::analyze(inputs), "plots");
+  const auto gil = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) {
+    return j.png == fs::path("plots") / "gil_arcfour.png";
+  });
+  ASSERT_NE(gil, jobs.end());
+  EXPECT_EQ(gil->vars.at("executors"),
+            "'cpython-thread cpython-process pypy-thread pypy-process'");
+  EXPECT_NE(gil->vars.at("title_text").find("CPython 3.11.0 and PyPy 7.3.11 (Python 3.9.16)"),
+            std::string::npos);
+}
+
 TEST(ReportCsvTest, CppOverCpythonHasItsIntervalAndOnlyCpythonRowsHaveIt) {
   const auto r = report::analyze(
       {report::load_record(data("small.json")), report::load_record(data("cpython_small.json"))});
@@ -251,16 +302,16 @@ TEST(ReportCsvTest, CppOverCpythonHasItsIntervalAndOnlyCpythonRowsHaveIt) {
   const auto at = [&](const std::string& name) {
     return std::find(table.header.begin(), table.header.end(), name) - table.header.begin();
   };
-  EXPECT_EQ(at("cpp_over_cpython_ci_low"), at("cpp_over_cpython") + 1);
-  EXPECT_EQ(at("cpp_over_cpython_ci_high"), at("cpp_over_cpython") + 2);
+  EXPECT_EQ(at("cpp_over_python_ci_low"), at("cpp_over_python") + 1);
+  EXPECT_EQ(at("cpp_over_python_ci_high"), at("cpp_over_python") + 2);
   int cpython_rows = 0;
   for (const auto& row : table.rows) {
-    const std::string& ratio = row[at("cpp_over_cpython")];
+    const std::string& ratio = row[at("cpp_over_python")];
     if (row[at("executor")] == "cpython-sequential") {
       EXPECT_EQ(ratio, "0.125");
       // One CPython repetition: too few for an interval, so its fields stay empty.
-      EXPECT_EQ(row[at("cpp_over_cpython_ci_low")], "");
-      EXPECT_EQ(row[at("cpp_over_cpython_ci_high")], "");
+      EXPECT_EQ(row[at("cpp_over_python_ci_low")], "");
+      EXPECT_EQ(row[at("cpp_over_python_ci_high")], "");
       ++cpython_rows;
     } else if (row[at("executor")].rfind("cpython-", 0) != 0) {
       EXPECT_EQ(ratio, "") << row[at("executor")];

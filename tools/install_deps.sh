@@ -8,10 +8,12 @@ usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
 
 # What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, the report
 # program's CLI11 and nlohmann-json, and Google Benchmark (the benchmark programs' command
-# lines and Ctrl-C are tested; their tests run with the others).
+# lines and Ctrl-C are tested; their tests run with the others), and PyPy (the benchmark
+# script's run under it is tested).
 test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev
-           libcli11-dev nlohmann-json3-dev libbenchmark-dev)
-# What `make bench` needs on top: the peer libraries, the plot tool, CPython.
+           libcli11-dev nlohmann-json3-dev libbenchmark-dev pypy3)
+# What `make bench` needs on top: the peer libraries, the plot tool, CPython (PyPy comes with
+# the test packages).
 bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3)
 
 # What `make fuzz` needs on top: clang with libFuzzer and its sanitizer runtimes.

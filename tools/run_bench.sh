@@ -2,7 +2,8 @@
 # Runs the benchmark programs of a release build, then the report program:
 #   results/sweep_{threads,processes,startup}.json,
 #   results/overhead_{threads,processes}.json, results/jobs_kernels.json,
-#   results/cpython_bench.json
+#   results/cpython_bench.json, results/pypy_bench.json (the same script under pypy3: the job
+#                                   sets only, no start-up or overhead rows)
 #   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
 #                                   the raw records (Google Benchmark JSON, every round of
 #                                   every row, the machine context in each)
@@ -11,7 +12,8 @@
 #   plots/{speedup,efficiency,granularity,gil}_<workload>.{png,svg}
 # and the summary on the terminal. Console output of the programs goes to BUILD_DIR/bench-logs.
 # Usage: tools/run_bench.sh BUILD_DIR [--no-python] [sweep_bench flags, e.g. --workers=1,2,3,4,16]
-#   --no-python  leave out the CPython run (it is also left out, with a message, without python3)
+#   --no-python  leave out the CPython and PyPy runs (each is also left out, with a message,
+#                without python3 or pypy3)
 # Environment: BENCH_REPETITIONS (default 9), the rounds of every program; BENCH_MAX_ROUNDS
 # (default 12), the most a row whose interval is still wider than +-5% gets (C++ and CPython
 # alike: on a noisy 2-core host, 15 took make bench past 15 minutes); CPYTHON_REPETITIONS
@@ -68,7 +70,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 # ran after one would pay a page fault per page it touches and measure the fork, not the pool.
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
-  echo "[$1/8] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
+  echo "[$1/9] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
   "$sweep" --part="$2" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
@@ -79,7 +81,7 @@ sweep_part 3 process_startup sweep_startup
 
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
-  echo "[$1/8] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
+  echo "[$1/9] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
   # A quarter of a second a row and round: the spread of these rows comes from one round to
   # the next (a worker asleep or spinning, a vCPU descheduled), not from within a round.
   "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
@@ -91,7 +93,7 @@ overhead_part 5 overhead_processes '^BM_(ProcessPool|Pipe)_'
 
 # The kernels against OpenSSL's on the same input, one thread, preallocated buffers.
 temp_record jobs_kernels
-echo "[6/8] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
+echo "[6/9] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
   --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time=0.1 \
@@ -100,11 +102,11 @@ echo "[6/8] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $re
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
        jobs_kernels)
 if [ "$python" = 0 ]; then
-  echo "[7/8] CPython: left out (--no-python)"
+  echo "[7/9] CPython: left out (--no-python)"
 elif ! command -v python3 >/dev/null; then
-  echo "[7/8] CPython: left out: python3 not found (install Debian's python3 to compare)"
+  echo "[7/9] CPython: left out: python3 not found (install Debian's python3 to compare)"
 else
-  echo "[7/8] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
+  echo "[7/9] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
   temp_record cpython_bench
   python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} \
     ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
@@ -112,11 +114,26 @@ else
     2> >(tee "$build/bench-logs/cpython_bench.log" | sed -u 's/^/  /' >&2)
   names+=(cpython_bench)
 fi
+# PyPy, as the book suggests for CPU-bound Python: the job sets alone (its start-up and
+# per-task rows would add minutes and say nothing the CPython rows do not).
+if [ "$python" = 0 ]; then
+  echo "[8/9] PyPy: left out (--no-python)"
+elif ! command -v pypy3 >/dev/null; then
+  echo "[8/9] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
+else
+  echo "[8/9] $(pypy3 -c 'import platform, sys; v = sys.pypy_version_info; print(f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})")'): the same job sets (progress below)"
+  temp_record pypy_bench
+  pypy3 bench/python/cpython_bench.py --no-startup --no-overhead ${workers_flag[@]+"${workers_flag[@]}"} \
+    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
+    --machine-context="$context" --out="$tmp" \
+    2> >(tee "$build/bench-logs/pypy_bench.log" | sed -u 's/^/  /' >&2)
+  names+=(pypy_bench)
+fi
 
 # Not a benchmark record: the process pool's dispatch in counts (bench/dispatch_parity.cpp),
 # beside CPython's (bench/python/dispatch_parity.py), with the machine context.
 temp_record dispatch_parity
-echo "[8/8] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
+echo "[8/9] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
 {
   printf '{"context": %s,\n "futures": %s' "$("$context")" "$("$build/bench/dispatch_parity")"
   if [ "$python" = 1 ] && command -v python3 >/dev/null; then

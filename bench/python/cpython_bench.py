@@ -33,9 +33,14 @@ import time
 
 PROGRAM = "cpython_bench"
 
+# The interpreter running this script names its rows: executors cpython-<kind> or pypy-<kind>,
+# benchmark families BM_CPython<Kind>_... or BM_PyPy<Kind>_... (tools/report reads both).
+IMPLEMENTATION = "pypy" if platform.python_implementation() == "PyPy" else "cpython"
+FAMILY = "PyPy" if IMPLEMENTATION == "pypy" else "CPython"
+
 # The names of a row's fields and counters that tools/report reads. They mirror
 # tools/report/fields.hpp string for string (a test compares them); change both together.
-EXECUTOR = "executor"  # sequential, thread, process, ... (here cpython-<kind>)
+EXECUTOR = "executor"  # sequential, thread, process, ... (here cpython-<kind>, pypy-<kind>)
 WORKLOAD = "workload"  # arcfour, sha
 WORKERS = "workers"
 JOBS = "jobs"
@@ -777,13 +782,12 @@ class Bench:
             title = "Arcfour" if workload == "arcfour" else "Sha"
             first = len(out)
             for executor in o.executors:
-                family = {"sequential": "CPythonSequential", "thread": "CPythonThread",
-                          "process": "CPythonProcess"}[executor]
+                family = FAMILY + executor.capitalize()
                 for workers in ([1] if executor == "sequential" else o.workers):
                     out.append(Config(f"BM_{family}_{title}/workers:{workers}/real_time",
-                                      f"cpython-{executor}", "ms",
+                                      f"{IMPLEMENTATION}-{executor}", "ms",
                                       self._set_row(job_set, executor, workers), workload))
-            sequential = [c for c in out[first:] if c.executor == "cpython-sequential"]
+            sequential = [c for c in out[first:] if c.executor == f"{IMPLEMENTATION}-sequential"]
             for c in out[first:]:
                 if sequential and c is not sequential[0]:
                     c.baseline = sequential[0]
@@ -791,10 +795,10 @@ class Bench:
             for kind in ("thread", "process"):
                 if kind not in o.executors:
                     continue
-                family = "CPythonThread" if kind == "thread" else "CPythonProcess"
+                family = FAMILY + kind.capitalize()
                 for workers in o.workers:
                     out.append(Config(f"BM_{family}_Start/workers:{workers}/real_time",
-                                      f"cpython-{kind}", "us", self._start_row(kind, workers)))
+                                      f"{IMPLEMENTATION}-{kind}", "us", self._start_row(kind, workers)))
         if o.overhead:
             w = OVERHEAD_WORKERS
             shapes = {
@@ -805,12 +809,12 @@ class Bench:
             for kind in ("thread", "process"):
                 if kind not in o.executors:
                     continue
-                family = "CPythonThreadPool" if kind == "thread" else "CPythonProcessPool"
+                family = FAMILY + kind.capitalize() + "Pool"
                 for shape, count, chunksize in shapes[kind]:
                     args = f"workers:{w}/chunksize:{chunksize}/items:{count}" if shape == "Map" \
                         else f"workers:{w}/tasks:{count}"
                     out.append(Config(f"BM_{family}_{shape}/{args}/real_time",
-                                      f"cpython-{kind}", "ms",
+                                      f"{IMPLEMENTATION}-{kind}", "ms",
                                       self._overhead_row(kind, shape, count, chunksize)))
         families = {}
         instances = {}
@@ -1024,8 +1028,12 @@ def python_context(options):
 
     impl = platform.python_implementation()
     version = platform.python_version()
+    compiler = f"{impl} {version}"
+    if impl == "PyPy":  # "PyPy 7.3.11 (Python 3.9.16)": PyPy's own release, then the language
+        pypy = sys.pypy_version_info  # pylint: disable=no-member
+        compiler = f"PyPy {pypy.major}.{pypy.minor}.{pypy.micro} (Python {version})"
     return {
-        "compiler": f"{impl} {version}",
+        "compiler": compiler,
         "build_type": "python",
         "python_implementation": impl,
         "python_version": version,
@@ -1062,7 +1070,7 @@ def context(options, bench, benchmarks, machine=None):
                  "seconds_per_set": seconds}
         sequential = [row["real_time"] * UNIT_SECONDS[row["time_unit"]] for row in benchmarks
                       if row.get(WORKLOAD) == workload
-                      and row[EXECUTOR] == "cpython-sequential"]
+                      and row[EXECUTOR] == f"{IMPLEMENTATION}-sequential"]
         if sequential:
             entry["share_of_sequential"] = seconds / statistics.median(sequential)
         generation[workload] = entry
@@ -1092,7 +1100,8 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
   --executors=sequential,thread,process
                              which executors (pool start-up and overhead rows follow them)
   --start-method=M           multiprocessing start method: forkserver (the default where
-                             available), fork or spawn
+                             available), fork or spawn; Debian's PyPy 3.9 takes only fork (its
+                             ProcessPoolExecutor fails with the others), its default there
   --no-startup               leave out the pool start-up rows
   --no-overhead              leave out the per-task overhead rows
   --out=FILE                 where the JSON goes (default: standard output); written whole
@@ -1120,12 +1129,26 @@ class Options:
         self.max_ci = DEFAULT_MAX_CI
         self.workloads = ["arcfour", "sha"]
         self.executors = ["sequential", "thread", "process"]
-        methods = multiprocessing.get_all_start_methods()
-        self.start_method = "forkserver" if "forkserver" in methods else "spawn"
+        methods = usable_start_methods()
+        self.start_method = next(m for m in ("forkserver", "spawn", "fork") if m in methods)
         self.startup = True
         self.overhead = True
         self.out = None
         self.machine_context = None
+
+
+def usable_start_methods():
+    """The start methods this interpreter's ProcessPoolExecutor works with.
+
+    Debian's PyPy 7.3.11 (the Python 3.9 library) backported CPython's gh-90622 fix halfway:
+    with forkserver or spawn, submit() calls self._adjust_process_count(), which its
+    ProcessPoolExecutor does not define, and every submit fails with AttributeError. fork
+    takes the other branch and works.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if not hasattr(cf.ProcessPoolExecutor, "_adjust_process_count"):
+        methods = [m for m in methods if m == "fork"]
+    return methods
 
 
 class FlagError(Exception):
@@ -1224,9 +1247,12 @@ def parse_flags(argv):
         elif name == "--executors":
             o.executors = _parse_choices(flag, value, ["sequential", "thread", "process"])
         elif name == "--start-method":
-            methods = multiprocessing.get_all_start_methods()
+            methods = usable_start_methods()
             if value not in methods:
-                _bad(flag, f"expected one of {', '.join(methods)}")
+                _bad(flag, f"expected one of {', '.join(methods)}"
+                     + ("" if value not in multiprocessing.get_all_start_methods() else
+                        f" (this interpreter's ProcessPoolExecutor fails with {value}: its "
+                        "submit() calls _adjust_process_count, which its library lacks)"))
             o.start_method = value
         elif name == "--out":
             if not value:
@@ -1285,7 +1311,7 @@ def summary(benchmarks):
     lines = []
     baselines = {}
     for name, rows in by_name.items():
-        if rows[0][EXECUTOR] == "cpython-sequential":
+        if rows[0][EXECUTOR] == f"{IMPLEMENTATION}-sequential":
             baselines[rows[0][WORKLOAD]] = statistics.median(r["real_time"] for r in rows)
     for name, rows in by_name.items():
         times = [r["real_time"] for r in rows]

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -330,6 +331,50 @@ class FlagTest(unittest.TestCase):
 
 def reject_constant(name):
     raise ValueError(f"not JSON: {name}")
+
+
+class StartMethodTest(unittest.TestCase):
+    def test_every_method_where_the_library_is_whole(self):
+        self.assertEqual(set(cb.usable_start_methods()),
+                         set(cb.multiprocessing.get_all_start_methods()))
+
+    def test_only_fork_where_submit_calls_a_missing_method(self):
+        # Debian's PyPy 3.9: ProcessPoolExecutor has no _adjust_process_count, which its
+        # submit() calls under forkserver and spawn.
+        saved = cb.cf.ProcessPoolExecutor._adjust_process_count
+        try:
+            del cb.cf.ProcessPoolExecutor._adjust_process_count
+            self.assertEqual(cb.usable_start_methods(), ["fork"])
+            self.assertEqual(cb.Options().start_method, "fork")
+        finally:
+            cb.cf.ProcessPoolExecutor._adjust_process_count = saved
+
+
+@unittest.skipIf(shutil.which("pypy3") is None, "pypy3 is not installed (make test installs it)")
+class PypyRunTest(unittest.TestCase):
+    """The same script under PyPy: its own row names, a process pool that works."""
+
+    def test_job_set_rows_under_pypy(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "pypy.json")
+            result = subprocess.run(
+                ["pypy3", SCRIPT, "--scale=0.001", "--repetitions=1", "--max-rounds=1",
+                 "--workers=1,2", "--no-startup", "--no-overhead", f"--out={out}"],
+                capture_output=True, text=True, timeout=240, check=False)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(out) as f:
+                record = json.load(f, parse_constant=reject_constant)
+        self.assertTrue(record["context"]["compiler"].startswith("PyPy "))
+        self.assertIn("(Python 3.", record["context"]["compiler"])
+        seen = {(row["executor"], row["workload"], row["workers"]) for row in record["benchmarks"]}
+        expected = set()
+        for workload in ("arcfour", "sha"):
+            expected.add(("pypy-sequential", workload, 1))
+            expected |= {(f"pypy-{kind}", workload, w) for kind in ("thread", "process")
+                         for w in (1, 2)}
+        self.assertEqual(seen, expected)
+        for row in record["benchmarks"]:
+            self.assertTrue(row["name"].startswith("BM_PyPy"), row["name"])
 
 
 class TinyRunTest(unittest.TestCase):

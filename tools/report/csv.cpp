@@ -62,19 +62,21 @@ std::string speedup_csv(const Report& r) {
       "workload,executor,workers,jobs,job_bytes,total_bytes,repetitions,median_seconds,"
       "median_ci_low,median_ci_high,cv,min_seconds,max_seconds,speedup,speedup_ci_low,"
       "speedup_ci_high,paired,efficiency,efficiency_ci_low,efficiency_ci_high,mb_per_s,"
-      "cpp_over_cpython,cpp_over_cpython_ci_low,cpp_over_cpython_ci_high,quality,{},cpus,"
+      "cpp_over_python,cpp_over_python_ci_low,cpp_over_python_ci_high,over_cpython,"
+      "over_cpython_ci_low,over_cpython_ci_high,quality,{},cpus,"
       "benchmark,record,{}\n",
       kLoadHeader, context_header());
   for (const auto& row : r.speedup) {
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(row.workload), csv_field(row.executor), row.workers, format_number(row.jobs),
         format_number(std::round(row.job_bytes)), format_number(row.total_bytes),
         row.time.repetitions, format_number(row.time.median), format_number(row.time.ci.low),
         format_number(row.time.ci.high), format_number(row.time.cv), format_number(row.time.min),
         format_number(row.time.max), estimate_fields(row.speedup), row.paired ? 1 : 0,
         estimate_fields(row.efficiency), format_number(row.mb_per_s),
-        estimate_fields(row.cpp_over_cpython), csv_field(row.quality.text()),
+        estimate_fields(row.cpp_over_python), estimate_fields(row.over_cpython),
+        csv_field(row.quality.text()),
         load_fields(row.load), row.context.cpus, csv_field(row.benchmark),
         csv_field(row.context.record), context_fields(row.context));
   }

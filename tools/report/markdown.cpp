@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <string_view>
 
@@ -84,10 +85,11 @@ std::string faster_text(const stats::Estimate& r) {
             : fmt::format("{:.3g}× slower", r.value);
 }
 
-std::string recommendations(const Report& r, const std::string& workload, bool cpython) {
+std::string recommendations(const Report& r, const std::string& workload,
+                            std::string_view python) {
   std::string out;
   for (const auto& rec : recommend(r)) {
-    if (rec.workload != workload || is_cpython(rec.executor) != cpython || !rec.fewest) continue;
+    if (rec.workload != workload || python_of(rec.executor) != python || !rec.fewest) continue;
     out += fmt::format("- {}: **{} worker{}** ({}{})", rec.executor, rec.fewest->workers,
                        rec.fewest->workers == 1 ? "" : "s", times_with_interval(rec.fewest->speedup),
                        flag_of(rec.fewest->quality));
@@ -103,19 +105,52 @@ std::string recommendations(const Report& r, const std::string& workload, bool c
          out;
 }
 
-std::string cpython_ratios(const std::vector<const SpeedupRow*>& cpy, const std::string& python) {
+// The rows' `ratio` as a list, each by executor kind and workers, under `heading`, worded as
+// faster_text() words a time ratio (the other side's time over the row's: cpp_over_python);
+// a speedup (over_cpython, the row's advantage) is inverted first. Nothing when no row has one.
+std::string ratio_list(const std::vector<const SpeedupRow*>& rows,
+                       stats::Estimate SpeedupRow::*ratio, bool speedup,
+                       const std::string& heading) {
   std::vector<std::string> parts;
-  for (const auto* row : cpy) {
-    if (std::isnan(row->cpp_over_cpython.value)) continue;
-    const std::string kind = row->executor.substr(std::string_view("cpython-").size());
+  for (const auto* row : rows) {
+    stats::Estimate e = row->*ratio;
+    if (std::isnan(e.value)) continue;
+    if (speedup) e = {1 / e.value, {1 / e.ci.high, 1 / e.ci.low}, e.n};
+    const std::string_view kind =
+        std::string_view(row->executor).substr(python_of(row->executor).size() + 1);
     parts.push_back(fmt::format("{} at {} worker{}: {}{}", kind, row->workers,
-                                row->workers == 1 ? "" : "s", faster_text(row->cpp_over_cpython),
+                                row->workers == 1 ? "" : "s", faster_text(e),
                                 flag_of(row->quality)));
   }
   if (parts.empty()) return {};
-  return fmt::format("\nC++ against {} per input byte, same executor kind and workers (95% "
-                     "intervals):\n\n- {}\n",
-                     python, fmt::join(parts, "\n- "));
+  return fmt::format("\n{} per input byte, same executor kind and workers (95% intervals):\n\n"
+                     "- {}\n",
+                     heading, fmt::join(parts, "\n- "));
+}
+
+// The book's claim (Fluent Python, 2nd ed., chapter 17: arcfour_futures.py ran 3.8 to 5.1
+// times faster on PyPy than on CPython) against the PyPy rows' over_cpython here.
+std::string book_pypy_claim(const std::vector<const SpeedupRow*>& pypy) {
+  constexpr double kBookLow = 3.8;
+  constexpr double kBookHigh = 5.1;
+  double low = std::numeric_limits<double>::quiet_NaN();
+  double high = low;
+  for (const auto* row : pypy) {
+    const double v = row->over_cpython.value;
+    if (std::isnan(v)) continue;
+    low = std::isnan(low) ? v : std::min(low, v);
+    high = std::isnan(high) ? v : std::max(high, v);
+  }
+  if (std::isnan(low)) return {};
+  const char* verdict = high < kBookLow   ? "below the book's range: the claim does not hold here"
+                        : low > kBookHigh ? "above the book's range: PyPy does better here"
+                        : low >= kBookLow && high <= kBookHigh
+                            ? "within the book's range: the claim holds here"
+                            : "overlapping the book's range: it holds for some configurations";
+  return fmt::format("\n**The book's claim:** PyPy ran arcfour_futures.py {:.2g} to {:.2g} times "
+                     "faster than CPython (Fluent Python, 2nd ed., chapter 17). Here, the same "
+                     "configurations: {:.3g}× to {:.3g}× (estimates above), {}.\n",
+                     kBookLow, kBookHigh, low, high, verdict);
 }
 
 std::string sweep_tables(const Report& r) {
@@ -312,24 +347,34 @@ std::string summary(const Report& r, const SummaryLinks& links) {
                        machine_line(r.speedup.front().context));
   }
   for (const auto& workload : workloads_of(r)) {
-    const auto cpp = main_group(r, workload, false);
-    const auto cpy = main_group(r, workload, true);
+    const auto cpp = main_group(r, workload, "");
     if (!cpp.empty()) {
       out += fmt::format("\n## {}\n\n", workload);
       out += job_set_line(workload, cpp);
       out += fmt::format("\nSpeedup over sequential ({} CPUs):\n\n", cpp.front()->context.cpus);
       out += speedup_table(cpp);
-      out += recommendations(r, workload, false);
+      out += recommendations(r, workload, "");
     }
-    if (cpy.empty()) continue;
-    const std::string python = cpython_name(cpy.front()->context);
-    out += fmt::format("\n### {} {}\n\n", workload, python);
-    out += job_set_line(fmt::format("{} on {}", workload, python), cpy);
-    out += fmt::format("\nSpeedup over cpython-sequential ({} CPUs):\n\n",
-                       cpy.front()->context.cpus);
-    out += speedup_table(cpy);
-    out += recommendations(r, workload, true);
-    out += cpython_ratios(cpy, python);
+    for (const auto& implementation : pythons_of(r)) {
+      const auto rows = main_group(r, workload, implementation);
+      if (rows.empty()) continue;
+      const std::string python = python_name(rows.front()->context, implementation);
+      out += fmt::format("\n### {} {}\n\n", workload, python);
+      out += job_set_line(fmt::format("{} on {}", workload, python), rows);
+      out += fmt::format("\nSpeedup over {}-sequential ({} CPUs):\n\n", implementation,
+                         rows.front()->context.cpus);
+      out += speedup_table(rows);
+      out += recommendations(r, workload, implementation);
+      out += ratio_list(rows, &SpeedupRow::cpp_over_python, false, "C++ against " + python);
+      if (implementation != "pypy") continue;
+      const auto cpython = main_group(r, workload, "cpython");
+      out += ratio_list(rows, &SpeedupRow::over_cpython, true,
+                        fmt::format("{} against {}", python,
+                                    cpython.empty() ? std::string("CPython")
+                                                    : python_name(cpython.front()->context,
+                                                                  "cpython")));
+      if (workload == "arcfour") out += book_pypy_claim(rows);
+    }
   }
   out += sweep_tables(r);
   out += kernel_table(r);

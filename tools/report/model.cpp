@@ -90,7 +90,7 @@ SpeedupRow job_set_row(const Series& s, int source, const Context& context) {
   row.time = series_stats(s);
   row.mb_per_s = row.total_bytes / row.time.median / 1e6;
   row.load = load_of(s);
-  row.speedup = row.efficiency = row.cpp_over_cpython = kNoEstimate;
+  row.speedup = row.efficiency = row.cpp_over_python = row.over_cpython = kNoEstimate;
   row.benchmark = s.run_name;
   row.source = source;
   row.context = context;
@@ -180,24 +180,48 @@ void estimate_speedup(SpeedupRow& row, const SpeedupRow& base) {
                     row.speedup.n};
 }
 
-// C++ against CPython per input byte: the C++ main job set's row of the same workload,
-// executor kind and workers, against this CPython row (independent runs: unpaired).
-void estimate_cpp_over_cpython(Report& r) {
-  std::vector<stats::Estimate> ratios;
+// `numerator` over `row` per input byte: the ratio of their times, each per byte of its job
+// set (independent runs: unpaired).
+stats::Estimate per_byte_ratio(const SpeedupRow& numerator, const SpeedupRow& row) {
+  const double per_byte = (row.jobs * row.job_bytes) / (numerator.jobs * numerator.job_bytes);
+  const stats::Estimate t = stats::ratio_of_medians(numerator.seconds, row.seconds, false);
+  return {t.value * per_byte, {t.ci.low * per_byte, t.ci.high * per_byte}, t.n};
+}
+
+// The row of `group` with executor `executor` and `workers` workers, or null.
+const SpeedupRow* find_in(const std::vector<const SpeedupRow*>& group, std::string_view executor,
+                          int workers) {
+  for (const auto* row : group) {
+    if (row->executor == executor && row->workers == workers) return row;
+  }
+  return nullptr;
+}
+
+// Each Python row against C++ (the C++ main job set's row of the same workload, executor kind
+// and workers), and each PyPy row against CPython's row of the same kind and workers.
+void estimate_across_languages(Report& r) {
+  std::vector<std::pair<stats::Estimate, stats::Estimate>> ratios;
   for (const auto& row : r.speedup) {
-    stats::Estimate ratio = kNoEstimate;
-    if (is_cpython(row.executor)) {
-      const std::string kind = row.executor.substr(std::string_view("cpython-").size());
-      for (const auto* cpp : main_group(r, row.workload, false)) {
-        if (cpp->executor != kind || cpp->workers != row.workers) continue;
-        const double per_byte = (row.jobs * row.job_bytes) / (cpp->jobs * cpp->job_bytes);
-        const stats::Estimate t = stats::ratio_of_medians(cpp->seconds, row.seconds, false);
-        ratio = {t.value * per_byte, {t.ci.low * per_byte, t.ci.high * per_byte}, t.n};
+    std::pair<stats::Estimate, stats::Estimate> ratio{kNoEstimate, kNoEstimate};
+    const std::string_view python = python_of(row.executor);
+    if (!python.empty()) {
+      const std::string_view kind = std::string_view(row.executor).substr(python.size() + 1);
+      if (const auto* cpp = find_in(main_group(r, row.workload, ""), kind, row.workers)) {
+        ratio.first = per_byte_ratio(*cpp, row);
+      }
+      if (python == "pypy") {
+        const std::string cpython = "cpython-" + std::string(kind);
+        if (const auto* c = find_in(main_group(r, row.workload, "cpython"), cpython, row.workers)) {
+          ratio.second = per_byte_ratio(*c, row);
+        }
       }
     }
     ratios.push_back(ratio);
   }
-  for (std::size_t k = 0; k < ratios.size(); ++k) r.speedup[k].cpp_over_cpython = ratios[k];
+  for (std::size_t k = 0; k < ratios.size(); ++k) {
+    r.speedup[k].cpp_over_python = ratios[k].first;
+    r.speedup[k].over_cpython = ratios[k].second;
+  }
 }
 
 }  // namespace
@@ -217,7 +241,26 @@ Stats stats_of(const std::vector<double>& values) {
   return st;
 }
 
-bool is_cpython(std::string_view executor) { return executor.starts_with("cpython-"); }
+std::string_view python_of(std::string_view executor) {
+  for (const std::string_view python : {"cpython", "pypy"}) {
+    if (executor.size() > python.size() && executor.starts_with(python) &&
+        executor[python.size()] == '-') {
+      return python;
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> pythons_of(const Report& r) {
+  std::vector<std::string> out;
+  for (const std::string_view python : {"cpython", "pypy"}) {
+    if (std::any_of(r.speedup.begin(), r.speedup.end(),
+                    [&](const SpeedupRow& row) { return python_of(row.executor) == python; })) {
+      out.emplace_back(python);
+    }
+  }
+  return out;
+}
 
 bool is_baseline(std::string_view executor) {
   return executor == "sequential" || executor.ends_with("-sequential");
@@ -226,7 +269,8 @@ bool is_baseline(std::string_view executor) {
 bool executor_less(const std::string& a, const std::string& b) {
   static const std::vector<std::string_view> order = {
       "sequential", "thread", "process", "openmp", "tbb", "asio", "std-async",
-      "cpython-sequential", "cpython-thread", "cpython-process"};
+      "cpython-sequential", "cpython-thread", "cpython-process",
+      "pypy-sequential", "pypy-thread", "pypy-process"};
   auto rank = [](std::string_view e) {
     const auto it = std::find(order.begin(), order.end(), e);
     return static_cast<int>(it - order.begin());
@@ -273,7 +317,7 @@ Report build_model(const std::vector<Input>& inputs) {
     row.baseline = find_baseline(r.speedup, row);
     if (row.baseline >= 0) estimate_speedup(row, r.speedup[row.baseline]);
   }
-  estimate_cpp_over_cpython(r);
+  estimate_across_languages(r);
   return r;
 }
 
@@ -290,10 +334,10 @@ std::vector<double> times_in_rounds(const std::vector<double>& seconds,
 }
 
 std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
-                                          bool cpython) {
+                                          std::string_view python) {
   std::vector<std::vector<const SpeedupRow*>> groups;
   for (const auto& row : r.speedup) {
-    if (row.workload != workload || is_cpython(row.executor) != cpython) continue;
+    if (row.workload != workload || python_of(row.executor) != python) continue;
     bool placed = false;
     for (auto& g : groups) {
       if (same_size(g.front()->jobs, row.jobs) && same_size(g.front()->job_bytes, row.job_bytes)) {
@@ -403,8 +447,10 @@ std::vector<BreakEven> break_even(const Report& report) {
 std::vector<Recommendation> recommend(const Report& report) {
   std::vector<Recommendation> out;
   for (const auto& workload : workloads_of(report)) {
-    for (const bool cpython : {false, true}) {
-      const auto group = main_group(report, workload, cpython);
+    std::vector<std::string> languages = pythons_of(report);
+    languages.insert(languages.begin(), "");
+    for (const auto& language : languages) {
+      const auto group = main_group(report, workload, language);
       for (const auto& e : executors_of(group)) {
         Recommendation rec{workload, e, nullptr, nullptr};
         for (const auto* row : group) {

@@ -65,10 +65,14 @@ struct SpeedupRow {
   stats::Estimate efficiency{};  // speedup / min(workers, cpus)
   double mb_per_s = 0;
   Load load;
-  // CPython rows only: the C++ time per input byte of the matching configuration (executor
-  // without "cpython-", same workload and workers, from the C++ main job set) divided by this
-  // row's time per input byte; < 1 means C++ is faster. NaN otherwise.
-  stats::Estimate cpp_over_cpython{};
+  // Python rows (cpython-<kind>, pypy-<kind>) only: the C++ time per input byte of the
+  // matching configuration (executor <kind>, same workload and workers, from the C++ main job
+  // set) divided by this row's time per input byte; < 1 means C++ is faster. NaN otherwise.
+  stats::Estimate cpp_over_python{};
+  // PyPy rows only: the CPython time per input byte of the matching configuration
+  // (cpython-<kind>, same workload and workers, from CPython's main job set) divided by this
+  // row's; > 1 means PyPy is faster. NaN otherwise.
+  stats::Estimate over_cpython{};
   Quality quality;
   std::string benchmark;  // the run name it came from
   int source = 0;
@@ -115,16 +119,21 @@ std::vector<double> times_in_rounds(const std::vector<double>& seconds,
 
 // -- views of the model, shared by the outputs -------------------------------------------------
 
-bool is_cpython(std::string_view executor);
+// The Python implementation of a row, from its executor's prefix: "cpython" or "pypy"; empty
+// for the C++ executors.
+std::string_view python_of(std::string_view executor);
+// The Python implementations with rows in the report: "cpython" first, then "pypy".
+std::vector<std::string> pythons_of(const Report& r);
 bool is_baseline(std::string_view executor);
 bool executor_less(const std::string& a, const std::string& b);  // the tables' order
 bool same_size(double a, double b);
 std::vector<std::string> workloads_of(const Report& r);
 
 // The rows of one workload that the speedup tables and plots show: the (jobs, job size) group
-// with the most worker counts, among the C++ rows or among the CPython rows.
+// with the most worker counts, among the rows of one Python implementation (`python`, as
+// python_of() names it), or among the C++ rows (`python` empty).
 std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
-                                          bool cpython);
+                                          std::string_view python);
 
 // The executors of a group of rows that have a speedup (baselines left out), in the tables'
 // order.

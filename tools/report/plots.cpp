@@ -59,8 +59,9 @@ std::string machine_line(const Context& c) {
                      c.date.substr(0, 10));
 }
 
-std::string cpython_name(const Context& c) {
-  return c.compiler.starts_with("CPython") ? c.compiler : std::string("CPython");
+std::string python_name(const Context& c, std::string_view implementation) {
+  const std::string_view plain = implementation == "pypy" ? "PyPy" : "CPython";
+  return c.compiler.starts_with(plain) ? c.compiler : std::string(plain);
 }
 
 std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
@@ -76,8 +77,10 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
     jobs.push_back(std::move(job));
   };
   for (const auto& workload : workloads_of(r)) {
-    auto group = main_group(r, workload, false);
-    if (group.empty()) group = main_group(r, workload, true);  // a CPython record alone
+    auto group = main_group(r, workload, "");
+    for (const auto& python : pythons_of(r)) {  // a Python record alone
+      if (group.empty()) group = main_group(r, workload, python);
+    }
     if (group.empty()) continue;
     const std::vector<std::string> executors = executors_of(group);
     if (executors.empty()) continue;
@@ -111,10 +114,11 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
                 {"machine", gnuplot_string(machine_line(c))}},
                fmt::format("{}_{}", kind, workload));
     }
-    // Both languages' pools, each against its own sequential run.
-    const auto cpp = main_group(r, workload, false);
-    const auto cpy = main_group(r, workload, true);
-    if (cpy.empty()) continue;
+    // Every language's pools, each against its own sequential run.
+    const auto cpp = main_group(r, workload, "");
+    const auto cpy = main_group(r, workload, "cpython");
+    const auto pypy = main_group(r, workload, "pypy");
+    if (cpy.empty() && pypy.empty()) continue;
     std::string data;
     std::vector<std::string> titles;
     int maxw = 1;
@@ -123,7 +127,9 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
     for (const auto& [group_of, executor, title] :
          {std::tuple{&cpp, "thread", "c++-thread"}, std::tuple{&cpp, "process", "c++-process"},
           std::tuple{&cpy, "cpython-thread", "cpython-thread"},
-          std::tuple{&cpy, "cpython-process", "cpython-process"}}) {
+          std::tuple{&cpy, "cpython-process", "cpython-process"},
+          std::tuple{&pypy, "pypy-thread", "pypy-thread"},
+          std::tuple{&pypy, "pypy-process", "pypy-process"}}) {
       const std::vector<const SpeedupRow*>& rows = *group_of;
       int n = 0;
       for (const auto* row : rows) {
@@ -137,7 +143,12 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
       titles.emplace_back(title);
     }
     if (titles.empty()) continue;
-    const Context& gc = cpp.empty() ? cpy.front()->context : cpp.front()->context;
+    const Context& gc = !cpp.empty() ? cpp.front()->context
+                        : !cpy.empty() ? cpy.front()->context
+                                       : pypy.front()->context;
+    std::vector<std::string> pythons;
+    if (!cpy.empty()) pythons.push_back(python_name(cpy.front()->context, "cpython"));
+    if (!pypy.empty()) pythons.push_back(python_name(pypy.front()->context, "pypy"));
     make_job("plot_speedup.gp", std::move(data),
              {{"kind", gnuplot_string("speedup")},
               {"executors", gnuplot_string(fmt::format("{}", fmt::join(titles, " ")))},
@@ -146,7 +157,7 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
               {"title_text",
                gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}, each over its own "
                                           "sequential run",
-                                          workload, cpython_name(cpy.front()->context)))},
+                                          workload, fmt::join(pythons, " and ")))},
               {"note", gnuplot_string(note_of(flagged, gil_points))},
               {"machine", gnuplot_string(machine_line(gc))}},
              fmt::format("gil_{}", workload));

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "report/model.hpp"
@@ -28,8 +29,9 @@ std::vector<PlotJob> plot_jobs(const Report& report, const std::filesystem::path
 // stepping, cores, kernel, compiler and flags, git revision, date.
 std::string machine_line(const Context& c);
 
-// "CPython 3.11.7" from a CPython record's context (its compiler), else "CPython".
-std::string cpython_name(const Context& c);
+// "CPython 3.11.7" or "PyPy 7.3.11 (Python 3.9.16)" from a Python record's context (its
+// compiler), else "CPython" or "PyPy"; `implementation` as python_of() names it.
+std::string python_name(const Context& c, std::string_view implementation);
 
 }  // namespace report
 
