@@ -9,7 +9,7 @@ help:
 	@echo "make test      install deps, build (preset debug), run the test suite"
 	@echo "make bench     install deps, build (preset release), run the benchmarks, write"
 	@echo "               results/ (records, CSV, summary.md) and plots/, print the summary"
-	@echo "               (SWEEP_FLAGS=..., e.g. --no-python to leave out CPython,"
+	@echo "               (SWEEP_FLAGS=..., e.g. --no-python to leave out CPython and PyPy,"
 	@echo "               --workers=1,2,3,4; BENCH_REPETITIONS=9 rounds, BENCH_MAX_ROUNDS=12 for"
 	@echo "               rows whose interval is still wide; REPORT_FLAGS=--strict)"
 	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
