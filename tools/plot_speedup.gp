@@ -4,8 +4,9 @@
 #             the estimate, its 95% interval (the error bar), and 1 for a row flagged noisy
 #   out_png, out_svg   output files
 #   kind      'speedup' or 'efficiency'
-#   executors the executors' names, one word per block (the gil_ plots: c++-thread,
-#             c++-process, cpython-thread, cpython-process, each against its own sequential run)
+#   executors the executors' names, one word per block (the gil_ plots: c++-thread, c++-process,
+#             cpython-thread, cpython-process, pypy-thread, pypy-process, each against its own
+#             sequential run)
 #   cpus, maxw         cores of the machine, largest worker count
 #   title_text, note (intervals and flags), machine
 set datafile separator whitespace
@@ -14,7 +15,7 @@ set xrange [0.8 : maxw * 1.25]
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel 'workers'
 set grid
-set key bottom right box opaque
+set key outside right top box opaque
 set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'

@@ -133,7 +133,7 @@ fi
 # Not a benchmark record: the process pool's dispatch in counts (bench/dispatch_parity.cpp),
 # beside CPython's (bench/python/dispatch_parity.py), with the machine context.
 temp_record dispatch_parity
-echo "[8/9] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
+echo "[9/9] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
 {
   printf '{"context": %s,\n "futures": %s' "$("$context")" "$("$build/bench/dispatch_parity")"
   if [ "$python" = 1 ] && command -v python3 >/dev/null; then

@@ -155,9 +155,8 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
               {"cpus", std::to_string(std::max(1, gc.cpus))},
               {"maxw", std::to_string(maxw)},
               {"title_text",
-               gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}, each over its own "
-                                          "sequential run",
-                                          workload, fmt::join(pythons, " and ")))},
+               gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}", workload,
+                                          fmt::join(pythons, " and ")))},
               {"note", gnuplot_string(note_of(flagged, gil_points))},
               {"machine", gnuplot_string(machine_line(gc))}},
              fmt::format("gil_{}", workload));
