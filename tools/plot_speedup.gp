@@ -15,7 +15,7 @@ set xrange [0.8 : maxw * 1.25]
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel 'workers'
 set grid
-set key outside right top box opaque
+set key below center horizontal box height 1
 set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'
@@ -34,10 +34,10 @@ set samples 200
 
 do for [fmt in 'png svg'] {
   if (fmt eq 'png') {
-    set terminal pngcairo size 900, 600 enhanced font 'sans,11'
+    set terminal pngcairo size 900, 680 enhanced font 'sans,11'
     set output out_png
   } else {
-    set terminal svg size 900, 600 dynamic enhanced font 'sans,11'
+    set terminal svg size 900, 680 dynamic enhanced font 'sans,11'
     set output out_svg
   }
   plot for [i = 1 : words(executors)] datafile index (i - 1) using 1:2:3:4 \
