@@ -8,10 +8,10 @@ usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
 
 # What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, the report
 # program's CLI11 and nlohmann-json, and Google Benchmark (the benchmark programs' command
-# lines and Ctrl-C are tested; their tests run with the others), and PyPy (the benchmark
-# script's run under it is tested).
+# lines and Ctrl-C are tested; their tests run with the others), PyPy (the benchmark
+# script's run under it is tested) and Boost (futures/asio.hpp is tested).
 test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev
-           libcli11-dev nlohmann-json3-dev libbenchmark-dev pypy3)
+           libcli11-dev nlohmann-json3-dev libbenchmark-dev pypy3 libboost-dev)
 # What `make bench` needs on top: the peer libraries, the plot tool, CPython (PyPy comes with
 # the test packages).
 bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3)
