@@ -18,10 +18,11 @@ namespace futures {
 // done, handing the handler the future itself: its result(), take() and exception() then
 // return at once, with the value, the task's exception or CancelledError as they would
 // anywhere. The handler runs on its associated executor (a coroutine's own, for
-// boost::asio::use_awaitable; a plain callback's is Asio's system executor unless it is
-// bound with boost::asio::bind_executor), never inline: not in the thread that completes the future, nor
-// in the caller when the future is already done. Until then that executor counts the wait as
-// work (an io_context's run() does not return while one is pending). Thread-safe.
+// boost::asio::use_awaitable; a plain callback's is Asio's system executor unless it is bound
+// with boost::asio::bind_executor), never inline: not in the thread that completes the
+// future, nor in the caller when the future is already done. Until then that executor counts
+// the wait as work (an io_context's run() does not return while one is pending).
+// Thread-safe.
 //
 //   futures::Future<std::string> f = pool.submit(load, path);
 //   futures::Future<std::string> done =

@@ -27,8 +27,8 @@ namespace futures {
 namespace {
 
 using internal::Clock;
-using internal::ForkServer;
 using internal::ForkGate;
+using internal::ForkServer;
 using internal::StateBase;
 
 // How long a worker whose channel closed may take to have its exit status reported before
