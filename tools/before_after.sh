@@ -5,14 +5,16 @@
 # Usage: tools/before_after.sh BEFORE_BUILD AFTER_BUILD OUT_DIR
 #   BEFORE_BUILD, AFTER_BUILD  release build directories (e.g. a worktree of the old revision,
 #                              built with `cmake --preset release && cmake --build --preset
-#                              release`), each with bench/overhead_bench and bench/jobs_bench
+#                              release`), each with bench/overhead_bench, bench/jobs_bench and
+#                              bench/sweep_bench
 #   OUT_DIR                    gets before/ and after/ (the records: overhead_threads,
-#                              overhead_processes, jobs_kernels), compare.txt, and
-#                              dispatch_parity.json when both builds have bench/dispatch_parity
+#                              overhead_processes, jobs_kernels, sweep_startup: the pools'
+#                              start-up), compare.txt, and dispatch_parity.json when both
+#                              builds have bench/dispatch_parity
 # Environment: BENCH_REPETITIONS (default 9), BENCH_MAX_ROUNDS (default 12), as tools/run_bench.sh.
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [ $# -eq 3 ] || { echo "usage: $0 BEFORE_BUILD AFTER_BUILD OUT_DIR (see --help)" >&2; exit 2; }
@@ -20,7 +22,7 @@ before=$1
 after=$2
 out=$3
 for build in "$before" "$after"; do
-  for p in bench/overhead_bench bench/jobs_bench; do
+  for p in bench/overhead_bench bench/jobs_bench bench/sweep_bench; do
     [ -x "$build/$p" ] || { echo "before_after: '$build/$p' not found: build with the release preset first" >&2; exit 2; }
   done
 done
@@ -52,6 +54,7 @@ run overhead_processes overhead_bench --benchmark_filter='^BM_(ProcessPool|Pipe)
 run jobs_kernels jobs_bench \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
   --benchmark_min_time=0.1
+run sweep_startup sweep_bench --part=process_startup
 if [ -x "$before/bench/dispatch_parity" ] && [ -x "$after/bench/dispatch_parity" ]; then
   echo "before_after: dispatch_parity, before and after"
   printf '{"before": %s,\n "after": %s}\n' "$("$before/bench/dispatch_parity")" \
