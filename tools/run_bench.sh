@@ -121,9 +121,12 @@ if [ "$python" = 0 ]; then
 elif ! command -v pypy3 >/dev/null; then
   echo "[8/9] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
 else
-  echo "[8/9] $(pypy3 -c 'import platform, sys; v = sys.pypy_version_info; print(f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})")'): the same job sets (progress below)"
+  pypy_name=$(pypy3 -c 'import platform, sys; v = sys.pypy_version_info
+print(f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})")')
+  echo "[8/9] $pypy_name: the same job sets (progress below)"
   temp_record pypy_bench
-  pypy3 bench/python/cpython_bench.py --no-startup --no-overhead ${workers_flag[@]+"${workers_flag[@]}"} \
+  pypy3 bench/python/cpython_bench.py --no-startup --no-overhead \
+    ${workers_flag[@]+"${workers_flag[@]}"} \
     ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
     --machine-context="$context" --out="$tmp" \
     2> >(tee "$build/bench-logs/pypy_bench.log" | sed -u 's/^/  /' >&2)

@@ -798,7 +798,8 @@ class Bench:
                 family = FAMILY + kind.capitalize()
                 for workers in o.workers:
                     out.append(Config(f"BM_{family}_Start/workers:{workers}/real_time",
-                                      f"{IMPLEMENTATION}-{kind}", "us", self._start_row(kind, workers)))
+                                      f"{IMPLEMENTATION}-{kind}", "us",
+                                      self._start_row(kind, workers)))
         if o.overhead:
             w = OVERHEAD_WORKERS
             shapes = {
