@@ -131,6 +131,8 @@ struct ProcessPoolExecutor::Impl {
   void dispatch();
   void write_worker(Worker& w);
   void read_worker(Worker& w);
+  bool given_last_task(const Worker& w) const;
+  bool may_take(const Worker& w) const;
   void learn_costs(Worker& w);
   std::optional<std::chrono::nanoseconds> estimated_cost(std::uint64_t kind) const;
   void handle_frame(Worker& w, std::span<const std::byte> body);
@@ -252,8 +254,7 @@ void ProcessPoolExecutor::Impl::dispatch() {
     const std::chrono::nanoseconds cost = estimate.value_or(kTargetBacklog);
     Worker* best = nullptr;
     for (const auto& w : workers) {
-      if (w->closed) continue;
-      if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
+      if (!may_take(*w)) continue;
       const bool room = w->in_flight.empty() || (w->in_flight.size() < w->window &&
                                                  w->backlog + cost <= kTargetBacklog);
       if (room && (best == nullptr || w->backlog < best->backlog)) best = w.get();
@@ -263,8 +264,7 @@ void ProcessPoolExecutor::Impl::dispatch() {
       if (sent_ahead > 0 || cost >= kTargetBacklog) return;
       auto soonest = Clock::time_point::max();
       for (const auto& w : workers) {
-        if (w->closed || w->in_flight.empty() || w->guessed > 0) continue;
-        if (config.max_tasks && w->assigned >= *config.max_tasks) continue;
+        if (!may_take(*w) || w->in_flight.empty() || w->guessed > 0) continue;
         const auto due = w->busy_since + w->backlog;
         if (due > now && due < soonest) {
           soonest = due;
@@ -292,6 +292,16 @@ void ProcessPoolExecutor::Impl::dispatch() {
     best->in_flight.push_back(std::move(task));
     ++best->assigned;
   }
+}
+
+// Whether w has been given its last task under max_tasks_per_child.
+bool ProcessPoolExecutor::Impl::given_last_task(const Worker& w) const {
+  return config.max_tasks && w.assigned >= *config.max_tasks;
+}
+
+// Whether w may be given another task: its channel is open and it has tasks left to take.
+bool ProcessPoolExecutor::Impl::may_take(const Worker& w) const {
+  return !w.closed && !given_last_task(w);
 }
 
 std::optional<std::chrono::nanoseconds> ProcessPoolExecutor::Impl::estimated_cost(
@@ -428,9 +438,8 @@ bool ProcessPoolExecutor::Impl::check_closed_workers() {
       ++i;
       continue;
     }
-    const bool retired = config.max_tasks && w.assigned >= *config.max_tasks &&
-                         w.in_flight.empty() && w.status && WIFEXITED(*w.status) &&
-                         WEXITSTATUS(*w.status) == 0;
+    const bool retired = given_last_task(w) && w.in_flight.empty() && w.status &&
+                         WIFEXITED(*w.status) && WEXITSTATUS(*w.status) == 0;
     if (retired) {
       workers.erase(workers.begin() + static_cast<std::ptrdiff_t>(i));
       bool stopping;
@@ -533,18 +542,9 @@ void ProcessPoolExecutor::Impl::stop_gracefully() noexcept {
   for (auto& w : workers) {
     if (!w->closed) ::shutdown(w->fd, SHUT_RDWR);
   }
-  const auto deadline = Clock::now() + kExitGrace;
-  auto all_exited = [&] {
-    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->status.has_value(); });
-  };
-  while (!all_exited() && Clock::now() < deadline) {
-    pollfd p{server->control_fd(), POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
-    std::optional<ForkServer::Event> e = server->read_event();
-    if (!e) break;
-    handle_event(*e);
-  }
+  std::vector<pid_t> pids;
+  for (const auto& w : workers) pids.push_back(w->pid);
+  await_exits(pids, Clock::now() + kExitGrace);
   server->close();  // kills any worker still there, and reaps the server
   workers.clear();
 }
