@@ -22,11 +22,11 @@ string(REPLACE "\n" ";" _lines "${_text}")
 set(_rows 0)
 set(_registered 0)
 foreach(_line IN LISTS _lines)
-  if(NOT _line MATCHES "^\\| [a-z_]+ +\\| [a-z0-9_]+ +\\|")
+  if(NOT _line MATCHES "^\\| [a-z0-9_]+ +\\| [a-z0-9_]+ +\\|")
     continue()  # prose, a header or a separator row
   endif()
   if(NOT _line MATCHES
-     "^\\| ([a-z_]+) +\\| ([a-z0-9_]+) +\\| (`([^`]*)`|\\(none\\)) +\\| `(.*)` +\\|$")
+     "^\\| ([a-z0-9_]+) +\\| ([a-z0-9_]+) +\\| (`([^`]*)`|\\(none\\)) +\\| `(.*)` +\\|$")
     message(FATAL_ERROR "${_doc}: cannot read this row:\n${_line}")
   endif()
   set(_program ${CMAKE_MATCH_1})

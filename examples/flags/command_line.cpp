@@ -1,0 +1,65 @@
+#include "command_line.hpp"
+
+#include <vector>
+
+#include "cli/cli.hpp"
+
+namespace flags {
+
+bool parse_command_line(CLI::App& app, int argc, const char* const* argv) {
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    if (arg == "--") break;
+    if (arg == "-h" || arg == "--help") return false;
+  }
+  app.set_help_flag();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw cli::UsageError(std::string(e.what()) + " (see --help)");
+  }
+  return true;
+}
+
+namespace {
+
+// `text` with its spaces turned into line breaks where a line would pass `width` columns.
+std::string wrapped(std::string_view text, std::size_t width) {
+  std::string out;
+  std::size_t column = 0;
+  while (!text.empty()) {
+    const std::size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    if (column > 0 && column + 1 + word.size() > width) {
+      out += '\n';
+      column = 0;
+    } else if (column > 0) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string usage_text(const CLI::App& app, std::string_view synopsis) {
+  std::string listing = app.help();
+  // CLI11 opens with the description and its own "Usage:" line; the sections follow.
+  for (const std::string_view section : {"\nPositionals:", "\nOptions:"}) {
+    const std::size_t at = listing.find(section);
+    if (at != std::string::npos) {
+      listing.erase(0, at + 1);
+      break;
+    }
+  }
+  return "usage: " + std::string(synopsis) + "\n\n" + wrapped(app.get_description(), 79) +
+         "\n\n" + listing;
+}
+
+}  // namespace flags
