@@ -18,7 +18,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-BIN = Path(os.environ.get("FLAGS_BIN", "."))
+BIN = Path(os.environ.get("FLAGS_BIN", ".")).resolve()
 FLAGS_DIR = Path("/usr/share/iso-flags-png-320x240")
 POP20 = sorted("CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".split())
 A_Z = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
@@ -257,6 +257,48 @@ class Flags2Test(TempDirTest):
                                                f"'/dev/null/flags': Not a directory\n")
             self.assertEqual(server.stop(), {})
         self.assertEqual(list(self.tmp.iterdir()), [])
+
+
+class KeptConnectionTest(TempDirTest):
+    """A server that closes a kept-alive connection without saying so: the client's next request
+    on it fails before any answer, and is retried once on a new connection."""
+
+    def test_retry_on_a_closed_kept_connection(self):
+        import threading
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(30)
+        port = listener.getsockname()[1]
+        connections = []
+
+        def serve():  # answers one request per connection; stops after two
+            with listener:
+                while len(connections) < 2:
+                    conn, _ = listener.accept()
+                    with conn:
+                        conn.settimeout(30)
+                        request = b""
+                        while b"\r\n\r\n" not in request:
+                            chunk = conn.recv(4096)
+                            if not chunk:
+                                break  # the client's check that the server is there
+                            request += chunk
+                        if not request:
+                            continue
+                        connections.append(request)
+                        cc = request.split(b" ")[1].split(b"/")[-1][:2].decode().upper()
+                        body = image(cc)
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+                                     + body)
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        r = run("flags2_sequential", "--url", f"http://127.0.0.1:{port}/flags", "--dest",
+                str(self.tmp / "d"), "-v", "BR", "CN", cwd=self.tmp)
+        thread.join(timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("BR OK\nCN OK\n", r.stdout)
+        self.assertEqual(len(connections), 2)
+        self.assertSavedExactly(self.tmp / "d", ["BR", "CN"])
 
 
 class ServerTest(unittest.TestCase):

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the book's flags2 session on this machine and prints its transcript: three flags_server
+# instances (LOCAL, DELAY at 0.1 s, ERROR at 0.25) on free loopback ports, then each flags2
+# program against DELAY and against ERROR. examples/README.md quotes results/flags_demo.txt,
+# which is this script's output. Timings in it are one run's, not benchmarks.
+# Usage: tools/flags_demo.sh [BUILD_DIR]   (default build/debug; the programs are in
+#        BUILD_DIR/examples/flags)
+set -euo pipefail
+
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+bin=$(cd "${1:-build/debug}" 2>/dev/null && pwd)/examples/flags
+[ -x "$bin/flags_server" ] || { echo "flags_demo: no $bin/flags_server: build first (make test)" >&2; exit 2; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start MODE ARGS...: starts a server; sets url to its base URL.
+start() {
+  local mode=$1
+  shift
+  "$bin/flags_server" --mode "$mode" --port 0 --lifetime 300 "$@" >"$work/$mode.out" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*/flags' "$work/$mode.out" || true)
+    [ -n "$url" ] && return 0
+    sleep 0.05
+  done
+  echo "flags_demo: flags_server --mode $mode did not start" >&2
+  exit 1
+}
+
+# show COMMAND...: prints "$ COMMAND" and what it prints (the progress bar left out).
+show() {
+  {
+    echo "\$ $*"
+    (cd "$work" && "$bin/$@" 2>/dev/null)
+  } | sed "s|http://127.0.0.1:[0-9]*/flags|\$URL|g"
+  echo
+}
+
+cpu_field() { grep -m1 "^$1" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'; }
+echo "# flags2 session, $(date -u +%Y-%m-%d), $(cpu_field 'model name') (family $(cpu_field 'cpu family'), model $(cpu_field 'model\s*:')), $(nproc) CPUs"
+echo "# revision $(git rev-parse --short HEAD 2>/dev/null || echo unknown), programs from ${1:-build/debug}; \$URL is each server's loopback address"
+echo
+start DELAY --delay 0.1
+delay=$url
+start ERROR --error-rate 0.25 --seed 0
+error=$url
+echo "# DELAY server: every response after 0.1 s"
+show flags2_sequential --url "$delay" --dest d1
+show flags2_threadpool --url "$delay" --dest d2
+show flags2_asyncio --url "$delay" --dest d3
+show flags2_threadpool --url "$delay" --dest d4 -a -m 100
+echo "# ERROR server: a quarter of the requests answered 418, the same ones for the same seed"
+show flags2_asyncio --url "$error" --dest e1 -v B
+kill "${pids[@]}"
+wait 2>/dev/null || true
+pids=()
+echo "# The ERROR server's closing line"
+tail -n 1 "$work/ERROR.out"
