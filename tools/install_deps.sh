@@ -15,8 +15,8 @@ test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt
            libcli11-dev nlohmann-json3-dev libbenchmark-dev pypy3 libboost-dev
            iso-flags-png-320x240 nginx-light)
 # What `make bench` needs on top: the peer libraries, the plot tool, CPython (PyPy comes with
-# the test packages).
-bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3)
+# the test packages), and wrk (the flags server's throughput).
+bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3 wrk)
 
 # What `make fuzz` needs on top: clang with libFuzzer and its sanitizer runtimes.
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -8,6 +8,8 @@
 #             cpython-thread, cpython-process, pypy-thread, pypy-process, each against its own
 #             sequential run)
 #   cpus, maxw         cores of the machine, largest worker count
+#   cap, cap_name      what bounds the ideal speedup: cap = cpus, cap_name 'cores' for
+#                      CPU-bound work; the jobs of the set, 'jobs' for I/O-bound work
 #   title_text, note (intervals and flags), machine
 set datafile separator whitespace
 set logscale x 2
@@ -20,10 +22,10 @@ set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'
   set yrange [0 : *]
-  ideal(x) = x < cpus ? x : cpus
-  ideal_title = 'ideal: min(workers, cores)'
+  ideal(x) = x < cap ? x : cap
+  ideal_title = 'ideal: min(workers, ' . cap_name . ')'
 } else {
-  set ylabel 'efficiency = speedup / min(workers, cores)'
+  set ylabel 'efficiency = speedup / min(workers, ' . cap_name . ')'
   set yrange [0 : 1.25]
   ideal(x) = 1
   ideal_title = 'ideal'

@@ -5,6 +5,10 @@
 #   results/cpython_bench.json, results/pypy_bench.json (the same script under pypy3: the job
 #                                   sets only, no start-up or overhead rows)
 #   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
+#   results/flags_bench.json        the book's flags downloads from a flags_server in DELAY mode
+#                                   (FLAGS_DELAY seconds per answer), sequential, on a thread
+#                                   pool and as coroutines; results/flags_server_wrk.txt, the
+#                                   server's own throughput under wrk
 #                                   the raw records (Google Benchmark JSON, every round of
 #                                   every row, the machine context in each)
 #   results/speedup.csv, results/overhead.csv, results/summary.md
@@ -15,9 +19,11 @@
 #   --no-python  leave out the CPython and PyPy runs (each is also left out, with a message,
 #                without python3 or pypy3)
 # Environment: BENCH_REPETITIONS (default 9), the rounds of every program; BENCH_MAX_ROUNDS
-# (default 12), the most a row whose interval is still wider than +-5% gets (C++ and CPython
-# alike: on a noisy 2-core host, 15 took make bench past 15 minutes); CPYTHON_REPETITIONS
-# (default: the script's); REPORT_FLAGS, more flags for the report program (e.g. --strict).
+# (default 12), the most a C++ row whose interval is still wider than +-5% gets (on a noisy
+# 2-core host, 15 took make bench past 15 minutes); CPYTHON_REPETITIONS (default
+# BENCH_REPETITIONS), the rounds of the Python runs, which get no extra ones; FLAGS_DELAY
+# (default 0.02), the DELAY server's seconds per answer; REPORT_FLAGS, more flags for the
+# report program (e.g. --strict).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [--no-python] [sweep_bench flags...]" >&2; exit 2; }
 build=$1
@@ -41,6 +47,8 @@ for p in "$sweep" "$overhead" "$kernels" "$build/bench/dispatch_parity" "$report
   [ -x "$p" ] || { echo "run_bench: '$p' not found: build with the release preset first" >&2; exit 2; }
 done
 reps=${BENCH_REPETITIONS:-9}
+flags_delay=${FLAGS_DELAY:-0.02}
+case "$flags_delay" in '' | *[!0-9.]* | *.*.*) echo "run_bench: FLAGS_DELAY='$flags_delay': expected seconds, e.g. 0.02" >&2; exit 2 ;; esac
 case "$reps" in '' | *[!0-9]* | 0) echo "run_bench: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
 max_rounds=${BENCH_MAX_ROUNDS:-12}
 case "$max_rounds" in '' | *[!0-9]* | 0) echo "run_bench: BENCH_MAX_ROUNDS='$max_rounds': expected a whole number >= 1" >&2; exit 2 ;; esac
@@ -50,6 +58,10 @@ if [ -n "${CPYTHON_REPETITIONS:-}" ]; then
   case "$CPYTHON_REPETITIONS" in *[!0-9]* | 0) echo "run_bench: CPYTHON_REPETITIONS='$CPYTHON_REPETITIONS': expected a whole number >= 1" >&2; exit 2 ;; esac
   cpython_reps=("--repetitions=$CPYTHON_REPETITIONS")
 fi
+# No extra rounds for the Python runs: their wide rows (the pure-Python ARCFOUR baseline, thread
+# start-up) stayed wider than the limit after 12 rounds too, and the extra rounds cost minutes
+# of make bench's 15. Their intervals say how wide they are.
+cpython_max_rounds=${CPYTHON_REPETITIONS:-$reps}
 read -r -a report_flags <<<"${REPORT_FLAGS:-}"
 
 mkdir -p results plots "$build/bench-logs"
@@ -70,7 +82,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 # ran after one would pay a page fault per page it touches and measure the fork, not the pool.
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
-  echo "[$1/9] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
+  echo "[$1/10] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
   "$sweep" --part="$2" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
@@ -81,7 +93,7 @@ sweep_part 3 process_startup sweep_startup
 
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
-  echo "[$1/9] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
+  echo "[$1/10] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
   # A quarter of a second a row and round: the spread of these rows comes from one round to
   # the next (a worker asleep or spinning, a vCPU descheduled), not from within a round.
   "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
@@ -93,7 +105,7 @@ overhead_part 5 overhead_processes '^BM_(ProcessPool|Pipe)_'
 
 # The kernels against OpenSSL's on the same input, one thread, preallocated buffers.
 temp_record jobs_kernels
-echo "[6/9] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
+echo "[6/10] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" \
   --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
   --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time=0.1 \
@@ -102,14 +114,14 @@ echo "[6/9] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $re
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
        jobs_kernels)
 if [ "$python" = 0 ]; then
-  echo "[7/9] CPython: left out (--no-python)"
+  echo "[7/10] CPython: left out (--no-python)"
 elif ! command -v python3 >/dev/null; then
-  echo "[7/9] CPython: left out: python3 not found (install Debian's python3 to compare)"
+  echo "[7/10] CPython: left out: python3 not found (install Debian's python3 to compare)"
 else
-  echo "[7/9] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
+  echo "[7/10] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
   temp_record cpython_bench
   python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} \
-    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
+    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$cpython_max_rounds" \
     --machine-context="$context" --out="$tmp" \
     2> >(tee "$build/bench-logs/cpython_bench.log" | sed -u 's/^/  /' >&2)
   names+=(cpython_bench)
@@ -117,17 +129,17 @@ fi
 # PyPy, as the book suggests for CPU-bound Python: the job sets alone (its start-up and
 # per-task rows would add minutes and say nothing the CPython rows do not).
 if [ "$python" = 0 ]; then
-  echo "[8/9] PyPy: left out (--no-python)"
+  echo "[8/10] PyPy: left out (--no-python)"
 elif ! command -v pypy3 >/dev/null; then
-  echo "[8/9] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
+  echo "[8/10] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
 else
   pypy_name=$(pypy3 -c 'import platform, sys; v = sys.pypy_version_info
 print(f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})")')
-  echo "[8/9] $pypy_name: the same job sets (progress below)"
+  echo "[8/10] $pypy_name: the same job sets (progress below)"
   temp_record pypy_bench
   pypy3 bench/python/cpython_bench.py --no-startup --no-overhead \
     ${workers_flag[@]+"${workers_flag[@]}"} \
-    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$max_rounds" \
+    ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$cpython_max_rounds" \
     --machine-context="$context" --out="$tmp" \
     2> >(tee "$build/bench-logs/pypy_bench.log" | sed -u 's/^/  /' >&2)
   names+=(pypy_bench)
@@ -136,7 +148,7 @@ fi
 # Not a benchmark record: the process pool's dispatch in counts (bench/dispatch_parity.cpp),
 # beside CPython's (bench/python/dispatch_parity.py), with the machine context.
 temp_record dispatch_parity
-echo "[9/9] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
+echo "[9/10] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
 {
   printf '{"context": %s,\n "futures": %s' "$("$context")" "$("$build/bench/dispatch_parity")"
   if [ "$python" = 1 ] && command -v python3 >/dev/null; then
@@ -145,6 +157,59 @@ echo "[9/9] dispatch_parity: how the process pool hands out tasks, in counts, be
   printf '}\n'
 } >"$tmp"
 mv "$tmp" results/dispatch_parity.json
+
+# The I/O-bound half: a flags_server in DELAY mode on a free loopback port, the flags downloads
+# on each executor against it, then the server's own throughput under wrk (LOCAL, no delay).
+# start_flags_server MODE ARGS...: sets flags_url; the server stops by itself after 10 minutes.
+start_flags_server() {
+  local log=$build/bench-logs/flags_server_$1.log
+  "$flags_server" --mode "$@" --port 0 --lifetime 600 >"$log" 2>&1 &
+  server_pids+=($!)
+  flags_url=
+  for _ in $(seq 100); do
+    flags_url=$(grep -o 'http://127.0.0.1:[0-9]*/flags' "$log" || true)
+    [ -n "$flags_url" ] && return 0
+    sleep 0.05
+  done
+  echo "run_bench: flags_server --mode $1 did not start (see $log)" >&2
+  exit 1
+}
+server_pids=()
+stop_flags_servers() { [ ${#server_pids[@]} -eq 0 ] || kill "${server_pids[@]}" 2>/dev/null || true; }
+trap 'stop_flags_servers; cleanup' EXIT
+flags_server=$build/examples/flags/flags_server
+if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
+  start_flags_server DELAY --delay "$flags_delay"
+  temp_record flags_bench
+  echo "[10/10] flags_bench: the book's flags downloads from a DELAY server ($flags_delay s), $reps rounds (progress below)"
+  "$build/bench/flags_bench" --url="$flags_url" --workers=4,16,64 --flag_rounds=2 \
+    --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
+    --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/flags_bench.log"
+  names+=(flags_bench)
+  if command -v wrk >/dev/null; then
+    start_flags_server LOCAL
+    {
+      echo "# flags_server (LOCAL) under wrk: GET /flags/cn/cn.png, 1 thread, 50 connections,"
+      echo "# 5 runs of 2 s; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
+      for run in 1 2 3 4 5; do
+        wrk -t1 -c50 -d2s "$flags_url/cn/cn.png" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/run '"$run"': \1 requests\/s/p'
+      done
+    } >"$build/bench-logs/flags_wrk.txt"
+    rates=$(sed -n 's/^run [0-9]*: \([0-9.]*\).*/\1/p' "$build/bench-logs/flags_wrk.txt" | sort -n)
+    n=$(echo "$rates" | wc -l)
+    echo "median of $n runs: $(echo "$rates" | sed -n "$(((n + 1) / 2))p") requests/s" \
+      "(lowest $(echo "$rates" | head -n 1), highest $(echo "$rates" | tail -n 1))" \
+      >>"$build/bench-logs/flags_wrk.txt"
+    cp "$build/bench-logs/flags_wrk.txt" results/flags_server_wrk.txt
+    echo "  flags_server under wrk: $(tail -n 1 results/flags_server_wrk.txt)"
+  else
+    echo "  wrk not found: flags_server's throughput left out (install Debian's wrk)"
+  fi
+  stop_flags_servers
+  server_pids=()
+else
+  echo "[10/10] flags_bench: left out: flags_server or flags_bench not built (they need Boost and CLI11)"
+fi
 
 records=()
 for name in "${names[@]}"; do

@@ -13,6 +13,9 @@ namespace fields {
 // writes them as fields of the row. The report reads either, never the benchmark's name.
 inline constexpr std::string_view kExecutor = "executor";  // sequential, thread, process, ...
 inline constexpr std::string_view kWorkload = "workload";  // arcfour, sha, ...
+// What bounds the row: "cpu" (the default when absent) or "io" (the flags downloads: waiting,
+// not computing, so the ideal speedup is min(workers, jobs), not min(workers, cores)).
+inline constexpr std::string_view kBound = "bound";
 
 // Counters of a job-set row (one value per repetition).
 inline constexpr std::string_view kWorkers = "workers";

@@ -10,6 +10,12 @@
 #include "report/fields.hpp"
 
 namespace report {
+
+int SpeedupRow::ideal() const {
+  if (io_bound) return std::max(1, std::min(workers, static_cast<int>(std::lround(jobs))));
+  return std::min(workers, context.cpus > 0 ? context.cpus : workers);
+}
+
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -79,6 +85,7 @@ SpeedupRow job_set_row(const Series& s, int source, const Context& context) {
   SpeedupRow row;
   row.workload = s.workload;
   row.executor = s.executor;
+  row.io_bound = s.bound == "io";
   const double w = counter_median(s, fields::kWorkers);
   row.workers = std::isnan(w) ? arg_int(s, "workers", 1) : static_cast<int>(std::lround(w));
   row.jobs = counter_median(s, fields::kJobs);
@@ -173,8 +180,7 @@ void estimate_speedup(SpeedupRow& row, const SpeedupRow& base) {
       row.speedup = stats::ratio_of_medians(base.seconds, row.seconds, false);
     }
   }
-  const int cpus = row.context.cpus > 0 ? row.context.cpus : row.workers;
-  const double ideal = std::min(row.workers, cpus);
+  const double ideal = row.ideal();
   row.efficiency = {row.speedup.value / ideal,
                     {row.speedup.ci.low / ideal, row.speedup.ci.high / ideal},
                     row.speedup.n};
@@ -268,9 +274,9 @@ bool is_baseline(std::string_view executor) {
 
 bool executor_less(const std::string& a, const std::string& b) {
   static const std::vector<std::string_view> order = {
-      "sequential", "thread", "process", "openmp", "tbb", "asio", "std-async",
-      "cpython-sequential", "cpython-thread", "cpython-process",
-      "pypy-sequential", "pypy-thread", "pypy-process"};
+      "sequential", "thread", "process", "coroutine", "openmp", "tbb", "asio", "std-async",
+      "cpython-sequential", "cpython-thread", "cpython-process", "cpython-asyncio",
+      "pypy-sequential", "pypy-thread", "pypy-process", "pypy-asyncio"};
   auto rank = [](std::string_view e) {
     const auto it = std::find(order.begin(), order.end(), e);
     return static_cast<int>(it - order.begin());

@@ -52,6 +52,7 @@ struct Quality {
 struct SpeedupRow {
   std::string workload;
   std::string executor;
+  bool io_bound = false;  // the record says bound=io
   int workers = 1;
   double jobs = 0;
   double job_bytes = 0;    // mean bytes per job
@@ -75,6 +76,10 @@ struct SpeedupRow {
   stats::Estimate over_cpython{};
   Quality quality;
   std::string benchmark;  // the run name it came from
+
+  // The best speedup the row could reach: min(workers, cores) for CPU-bound work,
+  // min(workers, jobs) for I/O-bound work (all requests waiting at once).
+  int ideal() const;
   int source = 0;
   Context context;
 };

@@ -96,6 +96,7 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
       if (is_baseline(row->executor)) baseline = row;
     }
     const Context& c = group.front()->context;
+    const bool io_bound = group.front()->io_bound;
     for (const std::string kind : {"speedup", "efficiency"}) {
       std::string data;
       int flagged = 0;
@@ -108,6 +109,9 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
                {{"kind", gnuplot_string(kind)},
                 {"executors", gnuplot_string(fmt::format("{}", fmt::join(executors, " ")))},
                 {"cpus", std::to_string(std::max(1, c.cpus))},
+                {"cap", std::to_string(io_bound ? std::max(1, static_cast<int>(group.front()->jobs))
+                                                : std::max(1, c.cpus))},
+                {"cap_name", gnuplot_string(io_bound ? "jobs" : "cores")},
                 {"maxw", std::to_string(max_workers)},
                 {"title_text", gnuplot_string(title)},
                 {"note", gnuplot_string(note_of(flagged, points))},
@@ -126,8 +130,10 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
     int gil_points = 0;
     for (const auto& [group_of, executor, title] :
          {std::tuple{&cpp, "thread", "c++-thread"}, std::tuple{&cpp, "process", "c++-process"},
+          std::tuple{&cpp, "coroutine", "c++-coroutine"},
           std::tuple{&cpy, "cpython-thread", "cpython-thread"},
           std::tuple{&cpy, "cpython-process", "cpython-process"},
+          std::tuple{&cpy, "cpython-asyncio", "cpython-asyncio"},
           std::tuple{&pypy, "pypy-thread", "pypy-thread"},
           std::tuple{&pypy, "pypy-process", "pypy-process"}}) {
       const std::vector<const SpeedupRow*>& rows = *group_of;
@@ -153,6 +159,9 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
              {{"kind", gnuplot_string("speedup")},
               {"executors", gnuplot_string(fmt::format("{}", fmt::join(titles, " ")))},
               {"cpus", std::to_string(std::max(1, gc.cpus))},
+              {"cap", std::to_string(io_bound ? std::max(1, static_cast<int>(group.front()->jobs))
+                                              : std::max(1, gc.cpus))},
+              {"cap_name", gnuplot_string(io_bound ? "jobs" : "cores")},
               {"maxw", std::to_string(maxw)},
               {"title_text",
                gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}", workload,

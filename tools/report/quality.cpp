@@ -62,15 +62,14 @@ void assess(Report& r, const Thresholds& limits) {
     row.quality.reasons.clear();
     check_surroundings(row.load, row.time, reference_of(row.source), limits,
                        row.quality.reasons);
-    const int cpus = row.context.cpus > 0 ? row.context.cpus : row.workers;
-    const int ideal = std::min(row.workers, cpus);
+    const int ideal = row.ideal();
     const bool above = std::isnan(row.speedup.ci.low)
                            ? row.speedup.value > limits.impossible * ideal
                            : row.speedup.ci.low > ideal;
     if (!std::isnan(row.speedup.value) && above) {
       row.quality.reasons.push_back(fmt::format(
-          "speedup {:.2f}x is above min(workers, cores) = {}: impossible", row.speedup.value,
-          ideal));
+          "speedup {:.2f}x is above min(workers, {}) = {}: impossible", row.speedup.value,
+          row.io_bound ? "jobs" : "cores", ideal));
     }
   }
   // Then the rows measured against a noisy baseline (the baselines' own flags are final now).

@@ -107,6 +107,7 @@ void classify(Series& s, const json& row) {
   };
   s.executor = read(fields::kExecutor);
   s.workload = read(fields::kWorkload);
+  s.bound = read(fields::kBound);
 }
 
 // Google Benchmark writes NaN and Infinity as bare words (a cv of a counter that is 0 in every

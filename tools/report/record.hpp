@@ -45,6 +45,7 @@ struct Series {
   std::vector<std::pair<std::string, std::string>> args;  // workers=2, job_bytes=1024, ...
   std::string workload;  // what the row says it is (a field, or the label's workload=...)
   std::string executor;  // likewise: sequential, thread, process, cpython-thread, ...
+  std::string bound;     // likewise: "io", or empty for CPU-bound
   int source = 0;        // index of the input file
   std::vector<double> seconds;  // real time per iteration, one entry per repetition
   std::vector<int> rounds;      // the repetition_index of each entry of `seconds`
