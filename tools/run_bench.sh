@@ -158,8 +158,8 @@ echo "[9/10] dispatch_parity: how the process pool hands out tasks, in counts, b
 } >"$tmp"
 mv "$tmp" results/dispatch_parity.json
 
-# The I/O-bound half: a flags_server in DELAY mode on a free loopback port, the flags downloads
-# on each executor against it, then the server's own throughput under wrk (LOCAL, no delay).
+# The I/O-bound half: the flags downloads on each executor from a flags_server in DELAY mode,
+# then the server's own throughput under wrk (LOCAL mode, no delay).
 # start_flags_server MODE ARGS...: sets flags_url; the server stops by itself after 10 minutes.
 start_flags_server() {
   local log=$build/bench-logs/flags_server_$1.log
@@ -179,10 +179,12 @@ stop_flags_servers() { [ ${#server_pids[@]} -eq 0 ] || kill "${server_pids[@]}" 
 trap 'stop_flags_servers; cleanup' EXIT
 flags_server=$build/examples/flags/flags_server
 if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
-  start_flags_server DELAY --delay "$flags_delay"
   temp_record flags_bench
   echo "[10/10] flags_bench: the book's flags downloads from a DELAY server ($flags_delay s), $reps rounds (progress below)"
-  "$build/bench/flags_bench" --url="$flags_url" --workers=4,16,64 --flag_rounds=2 \
+  # The server runs as flags_bench's child, so that its CPU time is the row's, not "other
+  # programs' load".
+  "$build/bench/flags_bench" --server="$flags_server" --delay="$flags_delay" \
+    --workers=4,16,64 --flag_rounds=2 \
     --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/flags_bench.log"
   names+=(flags_bench)
