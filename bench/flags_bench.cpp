@@ -10,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: include it first.
+// clang-format off
 #include <utility>
-
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <csignal>
@@ -42,11 +43,11 @@ namespace {
 namespace asio = boost::asio;
 
 struct Config {
-  std::string url;                   // the flags_server's base URL; or:
-  std::string server;                // a flags_server program to start as a child
-  double delay = 0.02;               // the child server's DELAY, seconds
+  std::string url;      // the flags_server's base URL; or:
+  std::string server;   // a flags_server program to start as a child
+  double delay = 0.02;  // the child server's DELAY, seconds
   std::vector<int> workers{1, 4, 16, 64};
-  int flag_rounds = 3;               // the 20 flags this many times per iteration
+  int flag_rounds = 3;  // the 20 flags this many times per iteration
   std::chrono::milliseconds timeout{10000};
 };
 
@@ -60,8 +61,8 @@ std::vector<int> parse_worker_list(std::string_view text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     try {
       out.push_back(cli::parse_int("--workers", item, 1, 1024));
     } catch (const cli::UsageError&) {
@@ -78,8 +79,9 @@ bench::Program program() {
   Config& c = config();
   return {
       .name = "flags_bench",
-      .summary = "The book's flags downloads from a flags_server: sequential, on a thread pool "
-                 "and as coroutines, across worker counts.",
+      .summary =
+          "The book's flags downloads from a flags_server: sequential, on a thread pool "
+          "and as coroutines, across worker counts.",
       .flags = {{"--url", "URL",
                  "base URL of a running flags_server, e.g. http://127.0.0.1:8001/flags "
                  "(required; start one with flags_server --mode DELAY)",
@@ -118,14 +120,15 @@ class ChildServer {
   // started or prints no URL within 10 s.
   ChildServer(const std::string& program, double delay) {
     int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+    if (::pipe2(out, O_CLOEXEC) != 0)
+      throw std::system_error(errno, std::generic_category(), "pipe");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     const std::string delay_text = std::to_string(delay);
-    const char* argv[] = {program.c_str(), "--mode", "DELAY", "--port", "0", "--delay",
-                          delay_text.c_str(), "--lifetime", "3600", nullptr};
+    const char* argv[] = {program.c_str(), "--mode",           "DELAY",      "--port", "0",
+                          "--delay",       delay_text.c_str(), "--lifetime", "3600",   nullptr};
     const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr,
                                const_cast<char* const*>(argv), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -215,7 +218,8 @@ flags::HttpClient& thread_client() {
   return *client;
 }
 
-std::size_t run_sequential(const std::vector<std::string>& codes, const std::filesystem::path& dest) {
+std::size_t run_sequential(const std::vector<std::string>& codes,
+                           const std::filesystem::path& dest) {
   std::size_t bytes = 0;
   for (const std::string& cc : codes) bytes += download_and_save(thread_client(), cc, dest);
   return bytes;
@@ -286,9 +290,15 @@ void time_row(benchmark::State& state, Executor executor, int workers, const cha
     const bench::RowSample sample;
     for (auto _ : state) {
       switch (executor) {
-        case Executor::sequential: bytes = run_sequential(codes, dest.path()); break;
-        case Executor::thread: bytes = run_thread_pool(*executor_pool, codes, dest.path()); break;
-        case Executor::coroutine: bytes = run_coroutines(workers, codes, dest.path()); break;
+        case Executor::sequential:
+          bytes = run_sequential(codes, dest.path());
+          break;
+        case Executor::thread:
+          bytes = run_thread_pool(*executor_pool, codes, dest.path());
+          break;
+        case Executor::coroutine:
+          bytes = run_coroutines(workers, codes, dest.path());
+          break;
       }
     }
     sample.finish(state);

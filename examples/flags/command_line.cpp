@@ -58,8 +58,8 @@ std::string usage_text(const CLI::App& app, std::string_view synopsis) {
       break;
     }
   }
-  return "usage: " + std::string(synopsis) + "\n\n" + wrapped(app.get_description(), 79) +
-         "\n\n" + listing;
+  return "usage: " + std::string(synopsis) + "\n\n" + wrapped(app.get_description(), 79) + "\n\n" +
+         listing;
 }
 
 }  // namespace flags

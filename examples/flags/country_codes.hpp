@@ -25,8 +25,7 @@ extern const std::array<std::string_view, 249> kAvailableCodes;
 // (one, meaning A..Z after it); case is ignored; then the first `limit`. Empty arguments
 // give kPop20. Throws cli::UsageError naming an argument that is neither.
 std::vector<std::string> expand_cc_args(bool every_cc, bool all_cc,
-                                        const std::vector<std::string>& cc_args,
-                                        std::size_t limit);
+                                        const std::vector<std::string>& cc_args, std::size_t limit);
 
 }  // namespace flags
 

@@ -38,9 +38,15 @@ bool write_all(int fd, std::string_view bytes) {
 
 void Counter::add(DownloadStatus status) {
   switch (status) {
-    case DownloadStatus::ok: ++ok; break;
-    case DownloadStatus::not_found: ++not_found; break;
-    case DownloadStatus::error: ++error; break;
+    case DownloadStatus::ok:
+      ++ok;
+      break;
+    case DownloadStatus::not_found:
+      ++not_found;
+      break;
+    case DownloadStatus::error:
+      ++error;
+      break;
   }
 }
 

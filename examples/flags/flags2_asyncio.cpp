@@ -2,9 +2,11 @@
 // Boost.Asio (the semaphore is -m coroutines taking codes from one list), each image saved by
 // a thread pool task that the coroutine awaits (asyncio.to_thread), a progress bar or a line
 // per flag.
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: include it first.
+// clang-format off
+#include <utility>
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>

@@ -44,9 +44,9 @@ void describe_options(const Flags2Program& program, CLI::App& app, RawArgs& raw)
   app.add_flag("-a,--all", raw.all, "get all available flags (AD to ZW)");
   app.add_flag("-e,--every", raw.every, "get flags for every possible code (AA...ZZ)");
   app.add_option("-l,--limit", raw.limit, "limit to N first codes")->type_name("N");
-  app.add_option("-m,--max_req", raw.max_req,
-                 "maximum concurrent requests (default=" +
-                     std::to_string(program.default_concur_req) + ")")
+  app.add_option(
+         "-m,--max_req", raw.max_req,
+         "maximum concurrent requests (default=" + std::to_string(program.default_concur_req) + ")")
       ->type_name("CONCURRENT");
   app.add_option("-s,--server", raw.server,
                  "Server to hit; one of DELAY, ERROR, LOCAL (default=LOCAL)")
@@ -103,10 +103,10 @@ std::optional<Flags2Args> parse_flags2_args(const Flags2Program& program, int ar
   if (!parse_command_line(app, argc, argv)) return std::nullopt;
 
   Flags2Args args;
-  const int max_req = raw.max_req.empty()
-                          ? program.default_concur_req
-                          : cli::parse_int("--max_req", raw.max_req, 1, INT_MAX);
-  const int limit = raw.limit.empty() ? kMaxLimit : cli::parse_int("--limit", raw.limit, 1, kMaxLimit);
+  const int max_req = raw.max_req.empty() ? program.default_concur_req
+                                          : cli::parse_int("--max_req", raw.max_req, 1, INT_MAX);
+  const int limit =
+      raw.limit.empty() ? kMaxLimit : cli::parse_int("--limit", raw.limit, 1, kMaxLimit);
   if (!raw.url.empty()) {
     try {
       args.base = parse_base_url(raw.url);
@@ -122,19 +122,22 @@ std::optional<Flags2Args> parse_flags2_args(const Flags2Program& program, int ar
       if (s.label == label) found = &s;
     }
     if (found == nullptr) {
-      throw cli::UsageError(cli::invalid("--server", raw.server) + "expected one of DELAY, ERROR, LOCAL");
+      throw cli::UsageError(cli::invalid("--server", raw.server) +
+                            "expected one of DELAY, ERROR, LOCAL");
     }
     args.server_label = label;
     args.base = parse_base_url(found->url);
   }
   if (!raw.timeout.empty()) {
-    args.timeout = std::chrono::milliseconds(static_cast<long long>(
-        cli::parse_number("--timeout", raw.timeout, 0.001, 3600) * 1000));
+    args.timeout = std::chrono::milliseconds(
+        static_cast<long long>(cli::parse_number("--timeout", raw.timeout, 0.001, 3600) * 1000));
   }
   args.cc_list = expand_cc_args(raw.every, raw.all, raw.cc, static_cast<std::size_t>(limit));
-  args.concur_req = std::min({max_req, program.max_concur_req, static_cast<int>(args.cc_list.size())});
+  args.concur_req =
+      std::min({max_req, program.max_concur_req, static_cast<int>(args.cc_list.size())});
   args.verbose = raw.verbose;
-  if (raw.dest.empty()) throw cli::UsageError(cli::invalid("--dest", raw.dest) + "expected a directory");
+  if (raw.dest.empty())
+    throw cli::UsageError(cli::invalid("--dest", raw.dest) + "expected a directory");
   args.dest = raw.dest;
   return args;
 }
@@ -148,9 +151,12 @@ std::string flags2_usage(const Flags2Program& program) {
 
 std::string outcome_line(std::string_view cc, const Outcome& outcome) {
   switch (outcome.status) {
-    case DownloadStatus::ok: return std::string(cc) + " OK";
-    case DownloadStatus::not_found: return std::string(cc) + " not found";
-    case DownloadStatus::error: break;
+    case DownloadStatus::ok:
+      return std::string(cc) + " OK";
+    case DownloadStatus::not_found:
+      return std::string(cc) + " not found";
+    case DownloadStatus::error:
+      break;
   }
   return std::string(cc) + " error: " + outcome.error;
 }
@@ -168,7 +174,8 @@ int flags2_main(const Flags2Program& program, int argc, const char* const* argv,
     initial_report(*args);
     const auto t0 = std::chrono::steady_clock::now();
     const Counter counter = download_many(*args);
-    final_report(counter, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    final_report(counter,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return 0;
   });
 }

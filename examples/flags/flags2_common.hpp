@@ -19,10 +19,10 @@ namespace flags {
 
 // What distinguishes one flags2 program: its name and its concurrency bounds.
 struct Flags2Program {
-  std::string_view name;          // "flags2_threadpool"
-  std::string_view description;   // a line for --help
-  int default_concur_req = 1;     // -m's default
-  int max_concur_req = 1;         // -m is capped at this
+  std::string_view name;         // "flags2_threadpool"
+  std::string_view description;  // a line for --help
+  int default_concur_req = 1;    // -m's default
+  int max_concur_req = 1;        // -m is capped at this
 };
 
 // A parsed command line.
@@ -30,7 +30,7 @@ struct Flags2Args {
   std::vector<std::string> cc_list;  // sorted, limited
   std::string server_label;          // LOCAL, DELAY, ERROR, or URL for --url
   BaseUrl base;
-  int concur_req = 1;                // min(-m, max_concur_req, number of codes)
+  int concur_req = 1;  // min(-m, max_concur_req, number of codes)
   bool verbose = false;
   std::filesystem::path dest = "downloaded";
   std::chrono::milliseconds timeout = kDefaultTimeout;

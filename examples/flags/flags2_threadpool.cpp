@@ -43,7 +43,7 @@ flags::Counter download_many(const flags::Flags2Args& args) {
 
 int main(int argc, char** argv) {
   const flags::Flags2Program program{
-      "flags2_threadpool",
-      "Download flags for country codes, up to -m at a time on a thread pool.", 30, 1000};
+      "flags2_threadpool", "Download flags for country codes, up to -m at a time on a thread pool.",
+      30, 1000};
   return flags::flags2_main(program, argc, argv, download_many);
 }

@@ -1,8 +1,10 @@
 // The book's flags_asyncio.py: one coroutine per code on one thread (Boost.Asio's io_context
 // in asyncio's place), all started at once and gathered; the first failure ends the run.
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: include it first.
+// clang-format off
+#include <utility>
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <exception>
@@ -44,6 +46,6 @@ int download_many(const flags::FlagsArgs& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return flags::flags_main("flags_asyncio", "Download flags with coroutines on one thread.",
-                           argc, argv, download_many);
+  return flags::flags_main("flags_asyncio", "Download flags with coroutines on one thread.", argc,
+                           argv, download_many);
 }

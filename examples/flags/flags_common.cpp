@@ -69,9 +69,10 @@ int flags_main(std::string_view program, std::string_view description, int argc,
     app.add_option("--timeout", timeout, "seconds each request may take (default=5)")
         ->type_name("S");
     if (!parse_command_line(app, argc, argv)) {
-      std::fputs(usage_text(app, std::string(program) + " [-h] [--url URL] [--dest DIR] [--timeout S]")
-                     .c_str(),
-                 stdout);
+      std::fputs(
+          usage_text(app, std::string(program) + " [-h] [--url URL] [--dest DIR] [--timeout S]")
+              .c_str(),
+          stdout);
       return 0;
     }
     FlagsArgs args;

@@ -1,9 +1,11 @@
 // flags_server: the book's local test servers in one program. Serves a directory of flag images
 // over HTTP/1.1 as /flags/<cc>/<cc>.png, plainly (LOCAL), after a delay (DELAY) or answering
 // some requests 418 (ERROR). One thread, Boost.Beast coroutines, keep-alive.
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: include it first.
+// clang-format off
+#include <utility>
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -87,8 +89,11 @@ std::uint64_t mix(std::uint64_t x) {
 class Server {
  public:
   Server(asio::io_context& io, ServerOptions options)
-      : io_(io), options_(std::move(options)), images_(load_flags(options_.dir)),
-        acceptor_(io), delay_rng_(options_.seed) {}
+      : io_(io),
+        options_(std::move(options)),
+        images_(load_flags(options_.dir)),
+        acceptor_(io),
+        delay_rng_(options_.seed) {}
 
   // Binds and listens; prints the line that says where (tests read the port from it).
   void listen() {
@@ -134,8 +139,8 @@ class Server {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(
-          asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       if (ec) continue;  // e.g. out of file descriptors for a moment: keep serving the others
       asio::co_spawn(io_, session(beast::tcp_stream(std::move(socket))), asio::detached);
@@ -229,8 +234,8 @@ class Server {
   std::chrono::microseconds next_delay() {
     if (options_.delay_max <= 0) return {};
     std::uniform_real_distribution<double> seconds(options_.delay_min, options_.delay_max);
-    const double s = options_.delay_min == options_.delay_max ? options_.delay_min
-                                                              : seconds(delay_rng_);
+    const double s =
+        options_.delay_min == options_.delay_max ? options_.delay_min : seconds(delay_rng_);
     return std::chrono::microseconds(static_cast<long long>(s * 1e6));
   }
 
@@ -246,9 +251,8 @@ class Server {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(stderr, "%s \"%s %s HTTP/1.%u\" %u %.3fs\n", peer.c_str(),
-                   std::string(request.method_string()).c_str(),
-                   target_text.c_str(), request.version() % 10, status,
-                   seconds);
+                   std::string(request.method_string()).c_str(), target_text.c_str(),
+                   request.version() % 10, status, seconds);
     }
   }
 
@@ -286,8 +290,8 @@ int main(int argc, char** argv) {
     });
     asio::steady_timer lifetime(io);
     if (options->lifetime_s > 0) {
-      lifetime.expires_after(std::chrono::milliseconds(
-          static_cast<long long>(options->lifetime_s * 1000)));
+      lifetime.expires_after(
+          std::chrono::milliseconds(static_cast<long long>(options->lifetime_s * 1000)));
       lifetime.async_wait([&](const beast::error_code& ec) {
         if (!ec) server.stop();
       });

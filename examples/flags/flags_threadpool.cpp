@@ -31,6 +31,6 @@ int download_many(const flags::FlagsArgs& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return flags::flags_main("flags_threadpool", "Download flags with ThreadPoolExecutor.map.",
-                           argc, argv, download_many);
+  return flags::flags_main("flags_threadpool", "Download flags with ThreadPoolExecutor.map.", argc,
+                           argv, download_many);
 }

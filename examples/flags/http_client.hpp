@@ -3,9 +3,10 @@
 #ifndef EXAMPLES_FLAGS_HTTP_CLIENT_HPP_
 #define EXAMPLES_FLAGS_HTTP_CLIENT_HPP_
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>: include it first.
+// clang-format off
 #include <utility>
-
+// clang-format on
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

@@ -21,21 +21,30 @@ struct RawOptions {
 };
 
 void describe_options(CLI::App& app, RawOptions& raw) {
-  app.add_option("--mode", raw.mode, "LOCAL (plain), DELAY (--delay 0.5) or ERROR (--error-rate 0.25)")
+  app.add_option("--mode", raw.mode,
+                 "LOCAL (plain), DELAY (--delay 0.5) or ERROR (--error-rate 0.25)")
       ->type_name("MODE")
       ->capture_default_str();
-  app.add_option("--port", raw.port, "port to listen on (default 8000, 8001, 8002 by mode; 0: any free port)")
+  app.add_option("--port", raw.port,
+                 "port to listen on (default 8000, 8001, 8002 by mode; 0: any free port)")
       ->type_name("PORT");
-  app.add_option("--host", raw.host, "address to listen on")->type_name("ADDRESS")->capture_default_str();
-  app.add_option("--dir", raw.dir, "directory of cc.png flag images")->type_name("DIR")->capture_default_str();
-  app.add_option("--delay", raw.delay, "seconds before each response: S, or MIN-MAX drawn uniformly")
+  app.add_option("--host", raw.host, "address to listen on")
+      ->type_name("ADDRESS")
+      ->capture_default_str();
+  app.add_option("--dir", raw.dir, "directory of cc.png flag images")
+      ->type_name("DIR")
+      ->capture_default_str();
+  app.add_option("--delay", raw.delay,
+                 "seconds before each response: S, or MIN-MAX drawn uniformly")
       ->type_name("S|MIN-MAX");
-  app.add_option("--error-rate", raw.error_rate, "share of requests answered 418 I'm a teapot, 0 to 1")
+  app.add_option("--error-rate", raw.error_rate,
+                 "share of requests answered 418 I'm a teapot, 0 to 1")
       ->type_name("P");
   app.add_option("--seed", raw.seed, "seed of the delays and errors (default 0)")->type_name("N");
   app.add_option("--max-requests", raw.max_requests, "stop after N responses (default: no limit)")
       ->type_name("N");
-  app.add_option("--lifetime", raw.lifetime, "stop after S seconds (default: no limit)")->type_name("S");
+  app.add_option("--lifetime", raw.lifetime, "stop after S seconds (default: no limit)")
+      ->type_name("S");
   app.add_flag("-v,--verbose", raw.verbose, "log each request on stderr");
 }
 
@@ -45,9 +54,9 @@ constexpr std::string_view kSynopsis =
     "                    [--lifetime S] [-v]";
 
 constexpr const char* kDescription =
-      "Serves flag images as /flags/<cc>/<cc>.png over HTTP/1.1, as the book's local test "
-      "servers: plainly (LOCAL), after a delay (DELAY) or answering some requests 418 (ERROR). "
-      "Stops on SIGINT or SIGTERM and prints how many requests it answered with each status.";
+    "Serves flag images as /flags/<cc>/<cc>.png over HTTP/1.1, as the book's local test "
+    "servers: plainly (LOCAL), after a delay (DELAY) or answering some requests 418 (ERROR). "
+    "Stops on SIGINT or SIGTERM and prints how many requests it answered with each status.";
 
 }  // namespace
 
@@ -57,8 +66,8 @@ std::string ServerOptions::describe() const {
     std::snprintf(buf, sizeof buf, "delay %g s, error rate %g, seed %llu", delay_min, error_rate,
                   static_cast<unsigned long long>(seed));
   } else {
-    std::snprintf(buf, sizeof buf, "delay %g-%g s, error rate %g, seed %llu", delay_min,
-                  delay_max, error_rate, static_cast<unsigned long long>(seed));
+    std::snprintf(buf, sizeof buf, "delay %g-%g s, error rate %g, seed %llu", delay_min, delay_max,
+                  error_rate, static_cast<unsigned long long>(seed));
   }
   return buf;
 }
@@ -88,8 +97,10 @@ std::optional<ServerOptions> parse_server_options(int argc, const char* const* a
       }
     }
   }
-  if (!raw.error_rate.empty()) o.error_rate = cli::parse_number("--error-rate", raw.error_rate, 0, 1);
-  if (!raw.seed.empty()) o.seed = static_cast<std::uint64_t>(cli::parse_int("--seed", raw.seed, 0, 2147483647));
+  if (!raw.error_rate.empty())
+    o.error_rate = cli::parse_number("--error-rate", raw.error_rate, 0, 1);
+  if (!raw.seed.empty())
+    o.seed = static_cast<std::uint64_t>(cli::parse_int("--seed", raw.seed, 0, 2147483647));
   boost::system::error_code ec;
   boost::asio::ip::make_address_v4(raw.host, ec);
   if (ec) throw cli::UsageError(cli::invalid("--host", raw.host) + "expected an IPv4 address");
@@ -98,7 +109,8 @@ std::optional<ServerOptions> parse_server_options(int argc, const char* const* a
   if (!raw.max_requests.empty()) {
     o.max_requests = cli::parse_int("--max-requests", raw.max_requests, 1, 2147483647);
   }
-  if (!raw.lifetime.empty()) o.lifetime_s = cli::parse_number("--lifetime", raw.lifetime, 0.001, 86400);
+  if (!raw.lifetime.empty())
+    o.lifetime_s = cli::parse_number("--lifetime", raw.lifetime, 0.001, 86400);
   o.verbose = raw.verbose;
   return o;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <tuple>
 
 #include "report/files.hpp"
@@ -63,6 +64,75 @@ std::string python_name(const Context& c, std::string_view implementation) {
   const std::string_view plain = implementation == "pypy" ? "PyPy" : "CPython";
   return c.compiler.starts_with(plain) ? c.compiler : std::string(plain);
 }
+
+namespace {
+
+// The two halves side by side (plot_halves.gp): threads on the CPU-bound ARCFOUR jobs and on
+// the first I/O-bound workload, C++ beside CPython, each against its own sequential run. None
+// unless both workloads have rows in both languages.
+std::optional<PlotJob> halves_job(const Report& r, const fs::path& plots) {
+  std::string io;
+  for (const auto& w : workloads_of(r)) {
+    const auto g = main_group(r, w, "");
+    if (io.empty() && !g.empty() && g.front()->io_bound) io = w;
+  }
+  const std::string cpu = "arcfour";
+  if (io.empty()) return std::nullopt;
+  const auto cpp_cpu = main_group(r, cpu, "");
+  const auto py_cpu = main_group(r, cpu, "cpython");
+  const auto cpp_io = main_group(r, io, "");
+  const auto py_io = main_group(r, io, "cpython");
+  if (cpp_cpu.empty() || py_cpu.empty() || cpp_io.empty() || py_io.empty()) return std::nullopt;
+
+  std::string data;
+  int flagged = 0;
+  int points = 0;
+  // Adds a line of `group`'s `executor` rows; returns its largest worker count (0: no rows).
+  auto line = [&](const std::vector<const SpeedupRow*>& group, const std::string& executor,
+                  const std::string& title, std::vector<std::string>& titles) {
+    int maxw = 0;
+    for (const auto* row : group) {
+      if (row->executor != executor || std::isnan(row->speedup.value)) continue;
+      maxw = std::max(maxw, row->workers);
+      ++points;
+    }
+    if (maxw == 0) return 0;
+    data += speedup_block(group, executor, "speedup", title, flagged);
+    titles.push_back(title);
+    return maxw;
+  };
+  std::vector<std::string> left;
+  std::vector<std::string> right;
+  const int left_maxw = std::max(line(cpp_cpu, "thread", "c++-thread", left),
+                                 line(py_cpu, "cpython-thread", "cpython-thread", left));
+  const int right_maxw = std::max({line(cpp_io, "thread", "c++-thread", right),
+                                   line(cpp_io, "coroutine", "c++-coroutine", right),
+                                   line(py_io, "cpython-thread", "cpython-thread", right),
+                                   line(py_io, "cpython-asyncio", "cpython-asyncio", right)});
+  if (left.empty() || right.empty()) return std::nullopt;
+  const Context& c = cpp_cpu.front()->context;
+  const std::string python = python_name(py_cpu.front()->context, "cpython");
+  PlotJob job;
+  job.script = "plot_halves.gp";
+  job.data = std::move(data);
+  job.vars = {
+      {"left_lines", gnuplot_string(fmt::format("{}", fmt::join(left, " ")))},
+      {"right_lines", gnuplot_string(fmt::format("{}", fmt::join(right, " ")))},
+      {"left_title", gnuplot_string(fmt::format("CPU-bound: {} (C++ and {})", cpu, python))},
+      {"right_title", gnuplot_string(fmt::format("I/O-bound: {}, {} downloads (C++ and {})", io,
+                                                 cpp_io.front()->jobs, python))},
+      {"cpus", std::to_string(std::max(1, c.cpus))},
+      {"jobs", std::to_string(std::max(1, static_cast<int>(cpp_io.front()->jobs)))},
+      {"left_maxw", std::to_string(left_maxw)},
+      {"right_maxw", std::to_string(right_maxw)},
+      {"note", gnuplot_string(note_of(flagged, points))},
+      {"machine", gnuplot_string(machine_line(c))}};
+  job.png = plots / "halves.png";
+  job.svg = plots / "halves.svg";
+  return job;
+}
+
+}  // namespace
 
 std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
   std::vector<PlotJob> jobs;
@@ -170,6 +240,7 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
               {"machine", gnuplot_string(machine_line(gc))}},
              fmt::format("gil_{}", workload));
   }
+  if (auto halves = halves_job(r, plots)) jobs.push_back(std::move(*halves));
   for (const auto& sweep : sweeps_of(r)) {
     const auto lines = lines_of(sweep);
     if (lines.empty()) continue;

@@ -1,6 +1,7 @@
 // Outputs, plots: what gnuplot draws from the model. Speedup and efficiency per workload with
-// each point's 95% interval and flagged points marked, the job-size sweeps, and gil_<workload>
-// (both languages' pools, each against its own sequential run).
+// each point's 95% interval and flagged points marked, the job-size sweeps, gil_<workload>
+// (both languages' pools, each against its own sequential run), and halves (threads on
+// CPU-bound and on I/O-bound work, side by side).
 #ifndef REPORT_PLOTS_HPP_
 #define REPORT_PLOTS_HPP_
 
@@ -16,7 +17,7 @@ namespace report {
 
 // A plot to draw: gnuplot runs `script` with `vars` set and `datafile` holding `data`.
 struct PlotJob {
-  std::string script;  // plot_speedup.gp or plot_granularity.gp
+  std::string script;  // plot_speedup.gp, plot_granularity.gp or plot_halves.gp
   std::string data;    // the data file's text
   std::map<std::string, std::string> vars;  // gnuplot expressions
   std::filesystem::path png;

@@ -103,7 +103,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.add_option("--results", results_dir, "where the CSV files and summary.md go")
       ->capture_default_str();
   app.add_option("--plots", plots_dir, "where the plots go")->capture_default_str();
-  app.add_option("--scripts", scripts_dir, "where plot_speedup.gp and plot_granularity.gp are")
+  app.add_option("--scripts", scripts_dir,
+                 "where plot_speedup.gp, plot_granularity.gp and plot_halves.gp are")
       ->capture_default_str();
   app.add_option("--gnuplot", gnuplot, "the gnuplot program")->capture_default_str();
   app.add_flag("--no-plots", no_plots, "write the CSV files and the summary only");
