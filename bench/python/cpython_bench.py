@@ -527,6 +527,19 @@ DEFAULT_MAX_ROUNDS = 15
 DEFAULT_MAX_CI = 0.05
 
 
+def number_families(configs):
+    """Sets each config's family_index and per-family instance index as Google Benchmark
+    numbers them (the family is the name up to its first slash). Returns `configs`."""
+    families = {}
+    instances = {}
+    for c in configs:
+        family = c.name.split("/")[0]
+        c.family_index = families.setdefault(family, len(families))
+        c.instance_index = instances.get(family, 0)
+        instances[family] = c.instance_index + 1
+    return configs
+
+
 class Config:
     def __init__(self, name, executor, unit, run, workload=None):
         self.name = name  # e.g. BM_CPythonThread_Arcfour/workers:2/real_time
@@ -817,14 +830,7 @@ class Bench:
                     out.append(Config(f"BM_{family}_{shape}/{args}/real_time",
                                       f"{IMPLEMENTATION}-{kind}", "ms",
                                       self._overhead_row(kind, shape, count, chunksize)))
-        families = {}
-        instances = {}
-        for c in out:
-            family = c.name.split("/")[0]
-            c.family_index = families.setdefault(family, len(families))
-            c.instance_index = instances.get(family, 0)
-            instances[family] = c.instance_index + 1
-        return out
+        return number_families(out)
 
     def prepare(self):
         o = self.options
@@ -995,11 +1001,12 @@ MACHINE_CONTEXT_TIMEOUT = 60
 CXX_BUILD_KEYS = ("cxx_flags", "onetbb", "boost", "google_benchmark", "google_benchmark_build")
 
 
-def machine_context(program):
+def machine_context(program, where=None):
     """Runs `program` (the machine_context program of tools/context) and returns the JSON
-    object it prints, as a dict. Raises ContextError with a one-line message when it cannot be
-    run, exits with a non-zero status, or prints anything but a JSON object."""
-    where = f"{PROGRAM}: --machine-context={program}"
+    object it prints, as a dict. Raises ContextError with a one-line message, which begins with
+    `where` (by default this script's name and flag), when it cannot be run, exits with a
+    non-zero status, or prints anything but a JSON object."""
+    where = where or f"{PROGRAM}: --machine-context={program}"
     try:
         r = subprocess.run([program], stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=MACHINE_CONTEXT_TIMEOUT)
