@@ -527,6 +527,19 @@ DEFAULT_MAX_ROUNDS = 15
 DEFAULT_MAX_CI = 0.05
 
 
+def number_families(configs):
+    """Sets each config's family_index and per-family instance index as Google Benchmark
+    numbers them (the family is the name up to its first slash). Returns `configs`."""
+    families = {}
+    instances = {}
+    for c in configs:
+        family = c.name.split("/")[0]
+        c.family_index = families.setdefault(family, len(families))
+        c.instance_index = instances.get(family, 0)
+        instances[family] = c.instance_index + 1
+    return configs
+
+
 class Config:
     def __init__(self, name, executor, unit, run, workload=None):
         self.name = name  # e.g. BM_CPythonThread_Arcfour/workers:2/real_time
@@ -817,14 +830,7 @@ class Bench:
                     out.append(Config(f"BM_{family}_{shape}/{args}/real_time",
                                       f"{IMPLEMENTATION}-{kind}", "ms",
                                       self._overhead_row(kind, shape, count, chunksize)))
-        families = {}
-        instances = {}
-        for c in out:
-            family = c.name.split("/")[0]
-            c.family_index = families.setdefault(family, len(families))
-            c.instance_index = instances.get(family, 0)
-            instances[family] = c.instance_index + 1
-        return out
+        return number_families(out)
 
     def prepare(self):
         o = self.options
@@ -858,28 +864,7 @@ class Bench:
             self.prepare()
         except Exception as e:  # noqa: BLE001 - one line, not a traceback
             raise RowError(f"preparing: {type(e).__name__}: {e}") from e
-        configs = self.configs()
-        start = time.monotonic()
-
-        def on_start(done, total, c, round_index, rounds):
-            progress(f"[{done}/{total}] {c.shown} (round {round_index + 1}/{rounds}, "
-                     f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
-
-        rows = run_rounds(configs, o.repetitions, on_start, o.max_rounds, o.max_ci)
-        wide = []
-        for c in configs:
-            w = relative_half_width([r["real_time"] for r in rows if r["name"] == c.name])
-            if w > o.max_ci:
-                wide.append(f"  {c.shown} +-{w * 100:.1f}%" if math.isfinite(w)
-                            else f"  {c.shown}: too few rounds for an interval")
-        rounds = max((r["repetitions"] for r in rows), default=0)
-        progress(f"[rounds] {rounds} rounds: "
-                 + (f"{len(wide)} rows still wider than +-{o.max_ci * 100:g}%"
-                    if wide else f"every row within +-{o.max_ci * 100:g}%")
-                 + f" ({time.monotonic() - start:.0f} s)")
-        for line in wide:
-            progress(line)
-        return rows
+        return run_rounds_saying(self.configs(), o.repetitions, o.max_rounds, o.max_ci, progress)
 
     def close(self, abort):
         self.pools.close(abort)
@@ -887,6 +872,32 @@ class Bench:
 
 class RowError(Exception):
     """A row (or the preparation) failed: the run stops and writes nothing."""
+
+
+def run_rounds_saying(configs, repetitions, max_rounds, max_ci, say):
+    """run_rounds, saying through say(line) which row starts, and at the end how many rounds
+    ran and which rows stayed wider than +-max_ci. Returns the rows."""
+    start = time.monotonic()
+
+    def on_start(done, total, c, round_index, rounds):
+        say(f"[{done}/{total}] {c.shown} (round {round_index + 1}/{rounds}, "
+            f"{total - done} left, {time.monotonic() - start:.0f} s so far)")
+
+    rows = run_rounds(configs, repetitions, on_start, max_rounds, max_ci)
+    wide = []
+    for c in configs:
+        w = relative_half_width([r["real_time"] for r in rows if r["name"] == c.name])
+        if w > max_ci:
+            wide.append(f"  {c.shown} +-{w * 100:.1f}%" if math.isfinite(w)
+                        else f"  {c.shown}: too few rounds for an interval")
+    rounds = max((r["repetitions"] for r in rows), default=0)
+    say(f"[rounds] {rounds} rounds: "
+        + (f"{len(wide)} rows still wider than +-{max_ci * 100:g}%"
+           if wide else f"every row within +-{max_ci * 100:g}%")
+        + f" ({time.monotonic() - start:.0f} s)")
+    for line in wide:
+        say(line)
+    return rows
 
 
 # -------------------------------------------------------------------------------------------
@@ -990,11 +1001,12 @@ MACHINE_CONTEXT_TIMEOUT = 60
 CXX_BUILD_KEYS = ("cxx_flags", "onetbb", "boost", "google_benchmark", "google_benchmark_build")
 
 
-def machine_context(program):
+def machine_context(program, where=None):
     """Runs `program` (the machine_context program of tools/context) and returns the JSON
-    object it prints, as a dict. Raises ContextError with a one-line message when it cannot be
-    run, exits with a non-zero status, or prints anything but a JSON object."""
-    where = f"{PROGRAM}: --machine-context={program}"
+    object it prints, as a dict. Raises ContextError with a one-line message, which begins with
+    `where` (by default this script's name and flag), when it cannot be run, exits with a
+    non-zero status, or prints anything but a JSON object."""
+    where = where or f"{PROGRAM}: --machine-context={program}"
     try:
         r = subprocess.run([program], stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=MACHINE_CONTEXT_TIMEOUT)
@@ -1022,9 +1034,8 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-def python_context(options):
-    """The Python build, which stands where a C++ record names its compiler and build type,
-    and this run's settings."""
+def python_build():
+    """The Python build, which stands where a C++ record names its compiler and build type."""
     import ssl  # only for its version: hashlib hashes with the same OpenSSL
 
     impl = platform.python_implementation()
@@ -1041,6 +1052,13 @@ def python_context(options):
         "python_compiler": platform.python_compiler(),
         "python_executable": sys.executable,
         "python_openssl": ssl.OPENSSL_VERSION,
+    }
+
+
+def python_context(options):
+    """The Python build and this run's settings."""
+    return {
+        **python_build(),
         "start_method": options.start_method,
         "switch_interval_seconds": sys.getswitchinterval(),
         "workers": options.workers,
@@ -1052,10 +1070,9 @@ def python_context(options):
     }
 
 
-def context(options, bench, benchmarks, machine=None):
-    """The record's context: Google Benchmark's keys; every pair of `machine` (what
-    machine_context printed), or without it cpu_model and git_revision alone; then the Python
-    build and this run's settings, and the cost of making the jobs' data."""
+def machine_part(machine=None):
+    """Google Benchmark's keys, then every pair of `machine` (what machine_context printed) but
+    those of the C++ build, or without it cpu_model and git_revision alone."""
     ctx = benchmark_context()
     for key, value in (machine or {}).items():
         ctx.setdefault(key, value)  # Google Benchmark's keys keep its types
@@ -1064,6 +1081,13 @@ def context(options, bench, benchmarks, machine=None):
             ctx[key] = read()
     for key in CXX_BUILD_KEYS:
         ctx.pop(key, None)
+    return ctx
+
+
+def context(options, bench, benchmarks, machine=None):
+    """The record's context: machine_part(machine); then the Python build and this run's
+    settings, and the cost of making the jobs' data."""
+    ctx = machine_part(machine)
     ctx.update(python_context(options))
     generation = {}
     for workload, seconds in bench.generation.items():
@@ -1331,6 +1355,55 @@ def summary(benchmarks):
     return "\n".join(lines)
 
 
+def run_bench(bench, say):
+    """Runs bench.run(), then bench.close(abort) (a second Ctrl-C cannot cut it short).
+    Returns the rows, or the exit status when interrupted (130) or a row failed (1), said
+    through say(line)."""
+    try:
+        finished = False
+        try:
+            benchmarks = bench.run()
+            finished = True
+        finally:
+            # A second Ctrl-C must not cut the clean-up short.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                if not finished:
+                    say("stopping the pools")
+                bench.close(abort=not finished)
+            finally:
+                signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:
+        say("interrupted; nothing written")
+        return 130
+    except RowError as e:
+        say(f"failed: {e}; nothing written")
+        return 1
+    return benchmarks
+
+
+def write_record(record, out, say):
+    """Writes the record as JSON to `out` (whole or not at all), or to standard output when
+    `out` is None, then the summary table on standard error. Returns the exit status: 0, or 1
+    when it could not be written."""
+    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        if out is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomically(out, text)
+    except OSError as e:
+        say(f"cannot write {out or 'standard output'}: {e}; nothing written")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    say("done" + (f": {out}" if out else ""))
+    print(summary(record["benchmarks"]), file=sys.stderr)
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if sys.version_info < (3, 9):
@@ -1354,44 +1427,11 @@ def main(argv=None):
             return 2
 
     bench = Bench(options)
-    try:
-        finished = False
-        try:
-            benchmarks = bench.run()
-            finished = True
-        finally:
-            # A second Ctrl-C must not cut the clean-up short.
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
-                if not finished:
-                    progress("stopping the pools")
-                bench.close(abort=not finished)
-            finally:
-                signal.signal(signal.SIGINT, previous)
-    except KeyboardInterrupt:
-        progress("interrupted; nothing written")
-        return 130
-    except RowError as e:
-        progress(f"failed: {e}; nothing written")
-        return 1
-
+    benchmarks = run_bench(bench, progress)
+    if isinstance(benchmarks, int):
+        return benchmarks
     record = {"context": context(options, bench, benchmarks, machine), "benchmarks": benchmarks}
-    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        if options.out is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_atomically(options.out, text)
-    except OSError as e:
-        progress(f"cannot write {options.out or 'standard output'}: {e}; nothing written")
-        return 1
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    progress("done" + (f": {options.out}" if options.out else ""))
-    print(summary(benchmarks), file=sys.stderr)
-    return 0
+    return write_record(record, options.out, progress)
 
 
 if __name__ == "__main__":
