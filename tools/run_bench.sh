@@ -7,8 +7,9 @@
 #   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
 #   results/flags_bench.json        the book's flags downloads from a flags_server in DELAY mode
 #                                   (FLAGS_DELAY seconds per answer), sequential, on a thread
-#                                   pool and as coroutines; results/flags_server_wrk.txt, the
-#                                   server's own throughput under wrk
+#                                   pool and as coroutines; results/cpython_flags.json, the
+#                                   same on CPython (bench/python/flags_bench.py);
+#                                   results/flags_server_wrk.txt, the server under wrk
 #                                   the raw records (Google Benchmark JSON, every round of
 #                                   every row, the machine context in each)
 #   results/speedup.csv, results/overhead.csv, results/summary.md
@@ -188,6 +189,15 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
     --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/flags_bench.log"
   names+=(flags_bench)
+  if [ "$python" = 1 ] && command -v python3 >/dev/null; then
+    echo "  CPython: the same downloads on urllib with ThreadPoolExecutor, and on asyncio (progress below)"
+    temp_record cpython_flags
+    python3 bench/python/flags_bench.py --server="$flags_server" --delay="$flags_delay" \
+      --workers=4,16,64 --flag_rounds=2 --rounds="$reps" --max_rounds="$cpython_max_rounds" \
+      --machine-context="$context" --out="$tmp" \
+      2> >(tee "$build/bench-logs/cpython_flags.log" | sed -u 's/^/  /' >&2)
+    names+=(cpython_flags)
+  fi
   if command -v wrk >/dev/null; then
     start_flags_server LOCAL
     {

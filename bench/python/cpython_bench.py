@@ -42,6 +42,7 @@ FAMILY = "PyPy" if IMPLEMENTATION == "pypy" else "CPython"
 # tools/report/fields.hpp string for string (a test compares them); change both together.
 EXECUTOR = "executor"  # sequential, thread, process, ... (here cpython-<kind>, pypy-<kind>)
 WORKLOAD = "workload"  # arcfour, sha
+BOUND = "bound"  # "io" for I/O-bound rows (flags_bench.py); absent: CPU-bound
 WORKERS = "workers"
 JOBS = "jobs"
 JOB_BYTES = "job_bytes"  # mean bytes per job
@@ -541,10 +542,11 @@ def number_families(configs):
 
 
 class Config:
-    def __init__(self, name, executor, unit, run, workload=None):
+    def __init__(self, name, executor, unit, run, workload=None, bound=None):
         self.name = name  # e.g. BM_CPythonThread_Arcfour/workers:2/real_time
         self.executor = executor
         self.workload = workload
+        self.bound = bound  # "io", or None for CPU-bound
         self.unit = unit
         self.run = run  # () -> (iterations, wall seconds, cpu seconds, counters)
         self.family_index = 0
@@ -577,6 +579,8 @@ def make_row(config, repetitions, round_index, iterations, wall, cpu, counters):
     }
     if config.workload is not None:
         row[WORKLOAD] = config.workload
+    if getattr(config, "bound", None) is not None:
+        row[BOUND] = config.bound
     for key in sorted(counters):
         row[key] = float(counters[key])
     return row

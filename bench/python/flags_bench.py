@@ -19,7 +19,9 @@ import http.client
 import math
 import os
 import pathlib
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -172,6 +174,33 @@ class ServerError(Exception):
     """The URL does not answer as a flags server: nothing runs (exit status 2)."""
 
 
+def start_server(program, delay):
+    """flags_server in DELAY mode on a free loopback port, as this process's child, so that its
+    CPU time counts as the rows' and not as other programs' load. Returns (its Popen, its base
+    URL); terminate it with stop_server. Raises ServerError."""
+    command = [program, "--mode", "DELAY", "--port", "0", "--delay", repr(delay),
+               "--lifetime", "3600"]
+    try:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True)
+    except OSError as e:
+        raise ServerError(f"{PROGRAM}: invalid --server '{program}': cannot start it: "
+                          f"{e.strerror}") from None
+    match = re.search(r"http://127\.0\.0\.1:\d+/flags", proc.stdout.readline())
+    if not match:
+        stop_server(proc)
+        raise ServerError(f"{PROGRAM}: invalid --server '{program}': it did not say where it "
+                          "listens: expected flags_server")
+    return proc, match.group(0)
+
+
+def stop_server(proc):
+    """Stops a server that start_server started, and waits for it."""
+    if proc.poll() is None:
+        proc.terminate()
+    proc.communicate(timeout=30)
+
+
 def expected_sizes(options):
     """Downloads each POP20 flag once, before any row: the check that the URL is reachable and
     serves them, and the size every later download of a flag must have. Returns {cc: bytes};
@@ -269,7 +298,7 @@ class FlagsBench:
             for workers in ([1] if executor == "sequential" else o.workers):
                 out.append(cb.Config(f"BM_{family}_Flags/workers:{workers}/real_time",
                                      f"{cb.IMPLEMENTATION}-{executor}", "ms",
-                                     self._row(executor, workers), WORKLOAD))
+                                     self._row(executor, workers), WORKLOAD, bound="io"))
         sequential = [c for c in out if c.executor == f"{cb.IMPLEMENTATION}-sequential"]
         for c in out:
             if sequential and c is not sequential[0]:
@@ -315,7 +344,7 @@ def context(options, sizes, machine=None):
 # -------------------------------------------------------------------------------------------
 # Flags
 
-USAGE = f"""usage: {PROGRAM}.py --url=URL [flags]
+USAGE = f"""usage: {PROGRAM}.py --url=URL|--server=PATH [flags]
 
 Downloads the book's 20 flags (POP20) from a flags server, --flag_rounds times an iteration:
 in a loop (flags.py), on CPython's ThreadPoolExecutor (flags_threadpool.py) and on asyncio
@@ -324,7 +353,11 @@ tools/report. Before any row it downloads each flag once, as the check that the 
 Progress goes to standard error.
 
   --url=URL                  the server's base URL, http://HOST[:PORT][/PATH], e.g.
-                             http://127.0.0.1:8001/flags (flags_server --mode DELAY); required
+                             http://127.0.0.1:8001/flags (flags_server --mode DELAY); or
+  --server=PATH              start this flags_server in DELAY mode on a free loopback port,
+                             as a child (its CPU time then counts as the rows'); one of the
+                             two is required
+  --delay=0.02               the --server's seconds before each answer, 0 to 10
   --workers=1,4,16,64        threads of the pools and asyncio's concurrency limits, 1 to 1024
   --flag_rounds=3            passes over the 20 flags an iteration, 1 to 1000
   --rounds=9                 rounds: each runs every row once, in a shuffled order
@@ -347,7 +380,7 @@ Exit status: 0, 1 when a row failed or the output could not be written (nothing 
 --machine_context program (nothing run), 130 when interrupted (nothing written).
 """
 
-WITH_VALUE = ("--url", "--workers", "--flag_rounds", "--rounds", "--max_rounds", "--max_ci",
+WITH_VALUE = ("--url", "--server", "--delay", "--workers", "--flag_rounds", "--rounds", "--max_rounds", "--max_ci",
               "--executors", "--timeout", "--out", "--machine_context")
 URL_FORM = "http://HOST[:PORT][/PATH], the base URL of a flags server"
 
@@ -356,6 +389,8 @@ class Options:
     def __init__(self):
         self.url = None
         self.target = None
+        self.server = None  # a flags_server program to start, instead of --url
+        self.delay = 0.02
         self.workers = list(DEFAULT_WORKERS)
         self.flag_rounds = DEFAULT_FLAG_ROUNDS
         self.rounds = cb.DEFAULT_REPETITIONS
@@ -431,6 +466,12 @@ def parse_flags(argv):
             k += 1
         if name == "--url":
             o.url, o.target = parse_url(value)
+        elif name == "--server":
+            if not value:
+                _invalid(name, value, "the flags_server program")
+            o.server = value
+        elif name == "--delay":
+            o.delay = _number(name, value, 0, 10)
         elif name == "--workers":
             items = [item.strip() for item in value.split(",")]
             if not all(cb._is_whole(i) and 1 <= int(i) <= MAX_WORKERS for i in items):
@@ -463,9 +504,11 @@ def parse_flags(argv):
             if not value:
                 _invalid(name, value, "the machine_context program")
             o.machine_context = value
-    if o.url is None:
-        raise cb.FlagError(f"{PROGRAM}: missing --url: expected {URL_FORM}, e.g. "
-                           "--url=http://127.0.0.1:8001/flags")
+    if (o.url is None) == (o.server is None):
+        what = "missing --url" if o.url is None else "both --url and --server given"
+        raise cb.FlagError(f"{PROGRAM}: {what}: expected --url={URL_FORM}, e.g. "
+                           "--url=http://127.0.0.1:8001/flags, or --server=PATH of a "
+                           "flags_server to start")
     return o
 
 
@@ -490,6 +533,22 @@ def main(argv=None):
     if options is None:
         sys.stdout.write(USAGE)
         return 0
+    server = None
+    try:
+        if options.server is not None:
+            server, options.url = start_server(options.server, options.delay)
+            options.target = Target(options.url)
+        return run(options)
+    except ServerError as e:
+        print(e, file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            stop_server(server)
+
+
+def run(options):
+    """main() once the server is known: the check, the rows, the record."""
     machine = None
     try:
         if options.machine_context is not None:

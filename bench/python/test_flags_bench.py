@@ -75,7 +75,9 @@ def reject_constant(name):
 
 class FlagTest(unittest.TestCase):
     BAD = [
-        ([], "flags_bench: missing --url: expected http://HOST[:PORT][/PATH]"),
+        ([], "flags_bench: missing --url: expected --url=http://HOST[:PORT][/PATH]"),
+        ([NOWHERE, "--server=x"], "flags_bench: both --url and --server given: expected"),
+        (["--server=x", "--delay=11"], "flags_bench: invalid --delay '11': expected a number"),
         (["--url"], "flags_bench: missing value for --url: expected --url=VALUE"),
         (["--url=https://127.0.0.1/flags"], "(https is not supported)"),
         (["--url=ftp://127.0.0.1/flags"], "flags_bench: invalid --url 'ftp://127.0.0.1/flags':"),
@@ -206,6 +208,38 @@ class AsyncioHttpTest(unittest.TestCase):
 
 
 @needs_server
+class ChildServerTest(unittest.TestCase):
+    """--server: the script starts flags_server itself and stops it at the end."""
+
+    @needs_server
+    def test_a_run_with_its_own_server(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "flags.json")
+            r = run_script(f"--server={FLAGS_SERVER}", "--delay=0.001", "--rounds=1",
+                           "--max_rounds=1", "--flag_rounds=1", "--workers=2",
+                           "--executors=sequential,thread", f"--out={out}")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                record = json.load(f, parse_constant=reject_constant)
+        self.assertRegex(record["context"]["url"], r"^http://127\.0\.0\.1:\d+/flags$")
+        self.assertEqual(sorted(row["executor"] for row in record["benchmarks"]),
+                         ["cpython-sequential", "cpython-thread"])
+        # The child is gone: nothing listens on its port any more.
+        port = int(record["context"]["url"].split(":")[2].split("/")[0])
+        with self.assertRaises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+    def test_a_program_that_is_not_a_server(self):
+        for program, message in [("/nonexistent/flags_server", "cannot start it: No such file"),
+                                 ("/bin/true", "it did not say where it listens")]:
+            with self.subTest(program=program), tempfile.TemporaryDirectory() as tmp:
+                r = run_script(f"--server={program}", f"--out={tmp}/out.json", timeout=60)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+                self.assertIn(f"flags_bench: invalid --server '{program}': {message}", r.stderr)
+                self.assertEqual(os.listdir(tmp), [])
+
+
 class TinyRunTest(unittest.TestCase):
     """One short run against flags_server, checked against what tools/report reads and what the
     server counted."""
@@ -265,9 +299,10 @@ class TinyRunTest(unittest.TestCase):
                 self.assertEqual(r["total_bytes"], flag_bytes)
                 self.assertAlmostEqual(r["job_bytes"], flag_bytes / 20)
                 self.assertGreater(r["canary_seconds"], 0)
+                self.assertEqual(r["bound"], "io")  # the report's ideal is min(workers, jobs)
                 for key, value in r.items():
                     if key not in ("name", "run_name", "run_type", "time_unit", "executor",
-                                   "workload"):
+                                   "workload", "bound"):
                         self.assertIsInstance(value, (int, float), key)
 
     @unittest.skipUnless(os.path.exists(FIELDS_HPP), "needs tools/report/fields.hpp")

@@ -179,11 +179,11 @@ class Server {
       stream.expires_after(kIdleTimeout);
       co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
       count(request, response.result_int(), peer, started);
-      if (ec || !response.keep_alive()) break;
       if (options_.max_requests > 0 && requests_ >= options_.max_requests) {
         stop();
         break;
       }
+      if (ec || !response.keep_alive()) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }

@@ -368,10 +368,13 @@ class ServerTest(unittest.TestCase):
         self.assertNotEqual(other, runs[0])
 
     def test_max_requests_stops_the_server(self):
-        with Server("--mode", "LOCAL", "--max-requests", "3") as server:
-            self.get(server.port, ["/flags/cn/cn.png"] * 3)
-            self.assertEqual(server.proc.wait(timeout=30), 0)
-            self.assertEqual(server.stop(), {200: 3})
+        for keep_alive in (True, False):
+            with self.subTest(keep_alive=keep_alive), \
+                    Server("--mode", "LOCAL", "--max-requests", "3") as server:
+                for _ in range(3):
+                    self.get(server.port, ["/flags/cn/cn.png"], keep_alive=keep_alive)
+                self.assertEqual(server.proc.wait(timeout=30), 0)
+                self.assertEqual(server.stop(), {200: 3})
 
     def test_sigint_stops_it_cleanly(self):
         with Server("--mode", "DELAY", "--delay", "0") as server:
