@@ -103,8 +103,10 @@ std::optional<PlotJob> halves_job(const Report& r, const fs::path& plots) {
   };
   std::vector<std::string> left;
   std::vector<std::string> right;
-  const int left_maxw = std::max(line(cpp_cpu, "thread", "c++-thread", left),
-                                 line(py_cpu, "cpython-thread", "cpython-thread", left));
+  // One statement per line: the order of the blocks is the order of the titles.
+  const int cpp_maxw = line(cpp_cpu, "thread", "c++-thread", left);
+  const int left_maxw = std::max(cpp_maxw, line(py_cpu, "cpython-thread", "cpython-thread", left));
+  // A braced list is evaluated left to right.
   const int right_maxw = std::max({line(cpp_io, "thread", "c++-thread", right),
                                    line(cpp_io, "coroutine", "c++-coroutine", right),
                                    line(py_io, "cpython-thread", "cpython-thread", right),
