@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the book's flags2 session on this machine and prints its transcript: three flags_server
 # instances (LOCAL, DELAY at 0.1 s, ERROR at 0.25) on free loopback ports, then each flags2
-# program against DELAY and against ERROR. examples/README.md quotes results/flags_demo.txt,
+# program against DELAY, download_urls against LOCAL, and flags2_asyncio against ERROR. examples/README.md quotes results/flags_demo.txt,
 # which is this script's output. Timings in it are one run's, not benchmarks.
 # Usage: tools/flags_demo.sh [BUILD_DIR]   (default build/debug; the programs are in
 #        BUILD_DIR/examples/flags)
@@ -59,6 +59,11 @@ show flags2_sequential --url "$delay" --dest d1
 show flags2_threadpool --url "$delay" --dest d2
 show flags2_asyncio --url "$delay" --dest d3
 show flags2_threadpool --url "$delay" --dest d4 -a -m 100
+start LOCAL
+local=$url
+echo "# LOCAL server: the Python docs' ThreadPoolExecutor example, four flags and a missing image"
+show download_urls "$local/cn/cn.png" "$local/br/br.png" "$local/in/in.png" "$local/us/us.png" \
+  "$local/xx/xx.png"
 echo "# ERROR server: a quarter of the requests answered 418, the same ones for the same seed"
 show flags2_asyncio --url "$error" --dest e1 -v B
 kill "${pids[@]}"

@@ -259,6 +259,27 @@ class Flags2Test(TempDirTest):
         self.assertEqual(list(self.tmp.iterdir()), [])
 
 
+class DownloadUrlsTest(TempDirTest):
+    """download_urls: the Python docs' example, each URL's size or its exception, as each
+    completes."""
+
+    def test_sizes_and_exceptions(self):
+        with Server("--mode", "LOCAL") as server:
+            urls = [f"{server.url}/{cc}/{cc}.png" for cc in ("cn", "br", "in", "us")]
+            missing = f"{server.url}/xx/xx.png"
+            r = run("download_urls", *urls, missing, "http://127.0.0.1:1/", cwd=self.tmp)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = sorted(r.stdout.splitlines())
+            expected = sorted([f"'{u}' page is {len(image(u.split('/')[-2].upper()))} bytes"
+                               for u in urls] +
+                              [f"'{missing}' generated an exception: HTTP Error 404: Not Found",
+                               "'http://127.0.0.1:1/' generated an exception: cannot connect "
+                               "to 127.0.0.1:1: Connection refused"])
+            self.assertEqual(lines, expected)
+            self.assertEqual(server.stop(), {200: 4, 404: 1})
+        self.assertEqual(list(self.tmp.iterdir()), [])  # it saves nothing
+
+
 class KeptConnectionTest(TempDirTest):
     """A server that closes a kept-alive connection without saying so: the client's next request
     on it fails before any answer, and is retried once on a new connection."""
