@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Runs the book's flags2 session on this machine and prints its transcript: three flags_server
-# instances (LOCAL, DELAY at 0.1 s, ERROR at 0.25) on free loopback ports, then each flags2
-# program against DELAY, download_urls against LOCAL, and flags2_asyncio against ERROR. examples/README.md quotes results/flags_demo.txt,
-# which is this script's output. Timings in it are one run's, not benchmarks.
+# Runs the book's flags2 session on this machine and prints its transcript: flags_server in
+# its three modes (LOCAL, DELAY at 0.1 s, ERROR at 0.25) on free loopback ports, each flags2
+# program against DELAY, download_urls against LOCAL, flags2_asyncio against ERROR.
+# examples/README.md quotes results/flags_demo.txt, this script's output; its timings are one
+# run's, not benchmarks.
 # Usage: tools/flags_demo.sh [BUILD_DIR]   (default build/debug; the programs are in
 #        BUILD_DIR/examples/flags)
 set -euo pipefail
 
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 bin=$(cd "${1:-build/debug}" 2>/dev/null && pwd)/examples/flags
