@@ -1,27 +1,11 @@
 #include "command_line.hpp"
 
+#include <CLI/CLI.hpp>
 #include <vector>
 
 #include "cli/cli.hpp"
 
 namespace flags {
-
-bool parse_command_line(CLI::App& app, int argc, const char* const* argv) {
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    if (arg == "--") break;
-    if (arg == "-h" || arg == "--help") return false;
-  }
-  app.set_help_flag();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    throw cli::UsageError(std::string(e.what()) + " (see --help)");
-  }
-  return true;
-}
 
 namespace {
 
@@ -48,8 +32,46 @@ std::string wrapped(std::string_view text, std::size_t width) {
 
 }  // namespace
 
-std::string usage_text(const CLI::App& app, std::string_view synopsis) {
-  std::string listing = app.help();
+CommandLine::CommandLine(const std::string& program, const std::string& description)
+    : app_(std::make_unique<CLI::App>(description, program)) {
+  app_->set_help_flag();  // parse() answers -h and --help itself
+}
+
+CommandLine::~CommandLine() = default;
+
+void CommandLine::positionals(const std::string& name, std::vector<std::string>& values,
+                              const std::string& help) {
+  app_->add_option(name, values, help);
+}
+
+void CommandLine::option(const std::string& names, std::string& value, const std::string& type_name,
+                         const std::string& help, bool show_default) {
+  CLI::Option* o = app_->add_option(names, value, help)->type_name(type_name);
+  if (show_default) o->capture_default_str();
+}
+
+void CommandLine::flag(const std::string& names, bool& value, const std::string& help) {
+  app_->add_flag(names, value, help);
+}
+
+bool CommandLine::parse(int argc, const char* const* argv) {
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    if (arg == "--") break;
+    if (arg == "-h" || arg == "--help") return false;
+  }
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app_->parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw cli::UsageError(std::string(e.what()) + " (see --help)");
+  }
+  return true;
+}
+
+std::string CommandLine::usage(std::string_view synopsis) const {
+  std::string listing = app_->help();
   // CLI11 opens with the description and its own "Usage:" line; the sections follow.
   for (const std::string_view section : {"\nPositionals:", "\nOptions:"}) {
     const std::size_t at = listing.find(section);
@@ -58,8 +80,8 @@ std::string usage_text(const CLI::App& app, std::string_view synopsis) {
       break;
     }
   }
-  return "usage: " + std::string(synopsis) + "\n\n" + wrapped(app.get_description(), 79) + "\n\n" +
-         listing;
+  return "usage: " + std::string(synopsis) + "\n\n" + wrapped(app_->get_description(), 79) +
+         "\n\n" + listing;
 }
 
 }  // namespace flags

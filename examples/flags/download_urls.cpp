@@ -3,7 +3,6 @@
 // results taken as they complete. By default the URLs are four flags and one missing image on
 // the local flags server (start it with flags_server --mode LOCAL); any http:// URLs can be
 // given instead.
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -45,19 +44,16 @@ int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
     std::vector<std::string> urls;
     std::string workers_text, timeout_text;
-    CLI::App app{
+    flags::CommandLine line(
+        kProgram,
         "The Python documentation's ThreadPoolExecutor example: loads each URL on a pool of "
         "threads and prints its size, or the exception it raised, as each completes. "
-        "Default: four flags and one missing image from flags_server --mode LOCAL.",
-        kProgram};
-    app.add_option("URL", urls, "http:// URLs to load");
-    app.add_option("--workers", workers_text, "threads of the pool (default 5, as the docs)")
-        ->type_name("N");
-    app.add_option("--timeout", timeout_text, "seconds each load may take (default 60)")
-        ->type_name("S");
-    if (!flags::parse_command_line(app, argc, argv)) {
-      std::fputs(flags::usage_text(app, "download_urls [-h] [--workers N] [--timeout S] [URL ...]")
-                     .c_str(),
+        "Default: four flags and one missing image from flags_server --mode LOCAL.");
+    line.positionals("URL", urls, "http:// URLs to load");
+    line.option("--workers", workers_text, "N", "threads of the pool (default 5, as the docs)");
+    line.option("--timeout", timeout_text, "S", "seconds each load may take (default 60)");
+    if (!line.parse(argc, argv)) {
+      std::fputs(line.usage("download_urls [-h] [--workers N] [--timeout S] [URL ...]").c_str(),
                  stdout);
       return 0;
     }

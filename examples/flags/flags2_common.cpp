@@ -1,6 +1,5 @@
 #include "flags2_common.hpp"
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -39,25 +38,20 @@ std::string description(const Flags2Program& program) {
          "flags_server --mode LOCAL|DELAY|ERROR.";
 }
 
-void describe_options(const Flags2Program& program, CLI::App& app, RawArgs& raw) {
-  app.add_option("CC", raw.cc, "country code or 1st letter (eg. B for BA...BZ)");
-  app.add_flag("-a,--all", raw.all, "get all available flags (AD to ZW)");
-  app.add_flag("-e,--every", raw.every, "get flags for every possible code (AA...ZZ)");
-  app.add_option("-l,--limit", raw.limit, "limit to N first codes")->type_name("N");
-  app.add_option(
-         "-m,--max_req", raw.max_req,
-         "maximum concurrent requests (default=" + std::to_string(program.default_concur_req) + ")")
-      ->type_name("CONCURRENT");
-  app.add_option("-s,--server", raw.server,
-                 "Server to hit; one of DELAY, ERROR, LOCAL (default=LOCAL)")
-      ->type_name("LABEL");
-  app.add_option("--url", raw.url, "any other server's base URL, instead of --server")
-      ->type_name("URL");
-  app.add_option("--dest", raw.dest, "directory to save the flags in (default=downloaded)")
-      ->type_name("DIR");
-  app.add_option("--timeout", raw.timeout, "seconds each request may take (default=5)")
-      ->type_name("S");
-  app.add_flag("-v,--verbose", raw.verbose, "output detailed progress info");
+void describe_options(const Flags2Program& program, CommandLine& line, RawArgs& raw) {
+  line.positionals("CC", raw.cc, "country code or 1st letter (eg. B for BA...BZ)");
+  line.flag("-a,--all", raw.all, "get all available flags (AD to ZW)");
+  line.flag("-e,--every", raw.every, "get flags for every possible code (AA...ZZ)");
+  line.option("-l,--limit", raw.limit, "N", "limit to N first codes");
+  line.option(
+      "-m,--max_req", raw.max_req, "CONCURRENT",
+      "maximum concurrent requests (default=" + std::to_string(program.default_concur_req) + ")");
+  line.option("-s,--server", raw.server, "LABEL",
+              "Server to hit; one of DELAY, ERROR, LOCAL (default=LOCAL)");
+  line.option("--url", raw.url, "URL", "any other server's base URL, instead of --server");
+  line.option("--dest", raw.dest, "DIR", "directory to save the flags in (default=downloaded)");
+  line.option("--timeout", raw.timeout, "S", "seconds each request may take (default=5)");
+  line.flag("-v,--verbose", raw.verbose, "output detailed progress info");
 }
 
 std::string synopsis(const Flags2Program& program) {
@@ -98,9 +92,9 @@ void final_report(const Counter& counter, double elapsed) {
 std::optional<Flags2Args> parse_flags2_args(const Flags2Program& program, int argc,
                                             const char* const* argv) {
   RawArgs raw;
-  CLI::App app{description(program), std::string(program.name)};
-  describe_options(program, app, raw);
-  if (!parse_command_line(app, argc, argv)) return std::nullopt;
+  CommandLine line(std::string(program.name), description(program));
+  describe_options(program, line, raw);
+  if (!line.parse(argc, argv)) return std::nullopt;
 
   Flags2Args args;
   const int max_req = raw.max_req.empty() ? program.default_concur_req
@@ -144,9 +138,9 @@ std::optional<Flags2Args> parse_flags2_args(const Flags2Program& program, int ar
 
 std::string flags2_usage(const Flags2Program& program) {
   RawArgs raw;
-  CLI::App app{description(program), std::string(program.name)};
-  describe_options(program, app, raw);
-  return usage_text(app, synopsis(program));
+  CommandLine line(std::string(program.name), description(program));
+  describe_options(program, line, raw);
+  return line.usage(synopsis(program));
 }
 
 std::string outcome_line(std::string_view cc, const Outcome& outcome) {

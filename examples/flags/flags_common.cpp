@@ -1,6 +1,5 @@
 #include "flags_common.hpp"
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
@@ -58,21 +57,18 @@ int flags_main(std::string_view program, std::string_view description, int argc,
                const char* const* argv, const FlagsDownloadMany& download_many) {
   return cli::run_main(program, [&] {
     std::string url(kDefaultUrl), dest = "downloaded", timeout;
-    CLI::App app{std::string(description) +
-                     " Downloads the flags of the 20 most populous countries, as the book; "
-                     "start a server first with flags_server.",
-                 std::string(program)};
-    app.add_option("--url", url, "the flags' base URL (default=" + std::string(kDefaultUrl) + ")")
-        ->type_name("URL");
-    app.add_option("--dest", dest, "directory to save the flags in (default=downloaded)")
-        ->type_name("DIR");
-    app.add_option("--timeout", timeout, "seconds each request may take (default=5)")
-        ->type_name("S");
-    if (!parse_command_line(app, argc, argv)) {
-      std::fputs(
-          usage_text(app, std::string(program) + " [-h] [--url URL] [--dest DIR] [--timeout S]")
-              .c_str(),
-          stdout);
+    CommandLine line(std::string(program),
+                     std::string(description) +
+                         " Downloads the flags of the 20 most populous countries, as the book; "
+                         "start a server first with flags_server.");
+    line.option("--url", url, "URL",
+                "the flags' base URL (default=" + std::string(kDefaultUrl) + ")");
+    line.option("--dest", dest, "DIR", "directory to save the flags in (default=downloaded)");
+    line.option("--timeout", timeout, "S", "seconds each request may take (default=5)");
+    if (!line.parse(argc, argv)) {
+      const std::string synopsis =
+          std::string(program) + " [-h] [--url URL] [--dest DIR] [--timeout S]";
+      std::fputs(line.usage(synopsis).c_str(), stdout);
       return 0;
     }
     FlagsArgs args;

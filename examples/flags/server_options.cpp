@@ -1,6 +1,5 @@
 #include "server_options.hpp"
 
-#include <CLI/CLI.hpp>
 #include <boost/asio/ip/address_v4.hpp>
 #include <cstdio>
 
@@ -20,32 +19,22 @@ struct RawOptions {
   bool verbose = false;
 };
 
-void describe_options(CLI::App& app, RawOptions& raw) {
-  app.add_option("--mode", raw.mode,
-                 "LOCAL (plain), DELAY (--delay 0.5) or ERROR (--error-rate 0.25)")
-      ->type_name("MODE")
-      ->capture_default_str();
-  app.add_option("--port", raw.port,
-                 "port to listen on (default 8000, 8001, 8002 by mode; 0: any free port)")
-      ->type_name("PORT");
-  app.add_option("--host", raw.host, "address to listen on")
-      ->type_name("ADDRESS")
-      ->capture_default_str();
-  app.add_option("--dir", raw.dir, "directory of cc.png flag images")
-      ->type_name("DIR")
-      ->capture_default_str();
-  app.add_option("--delay", raw.delay,
-                 "seconds before each response: S, or MIN-MAX drawn uniformly")
-      ->type_name("S|MIN-MAX");
-  app.add_option("--error-rate", raw.error_rate,
-                 "share of requests answered 418 I'm a teapot, 0 to 1")
-      ->type_name("P");
-  app.add_option("--seed", raw.seed, "seed of the delays and errors (default 0)")->type_name("N");
-  app.add_option("--max-requests", raw.max_requests, "stop after N responses (default: no limit)")
-      ->type_name("N");
-  app.add_option("--lifetime", raw.lifetime, "stop after S seconds (default: no limit)")
-      ->type_name("S");
-  app.add_flag("-v,--verbose", raw.verbose, "log each request on stderr");
+void describe_options(CommandLine& line, RawOptions& raw) {
+  line.option("--mode", raw.mode, "MODE",
+              "LOCAL (plain), DELAY (--delay 0.5) or ERROR (--error-rate 0.25)", true);
+  line.option("--port", raw.port, "PORT",
+              "port to listen on (default 8000, 8001, 8002 by mode; 0: any free port)");
+  line.option("--host", raw.host, "ADDRESS", "address to listen on", true);
+  line.option("--dir", raw.dir, "DIR", "directory of cc.png flag images", true);
+  line.option("--delay", raw.delay, "S|MIN-MAX",
+              "seconds before each response: S, or MIN-MAX drawn uniformly");
+  line.option("--error-rate", raw.error_rate, "P",
+              "share of requests answered 418 I'm a teapot, 0 to 1");
+  line.option("--seed", raw.seed, "N", "seed of the delays and errors (default 0)");
+  line.option("--max-requests", raw.max_requests, "N",
+              "stop after N responses (default: no limit)");
+  line.option("--lifetime", raw.lifetime, "S", "stop after S seconds (default: no limit)");
+  line.flag("-v,--verbose", raw.verbose, "log each request on stderr");
 }
 
 constexpr std::string_view kSynopsis =
@@ -74,9 +63,9 @@ std::string ServerOptions::describe() const {
 
 std::optional<ServerOptions> parse_server_options(int argc, const char* const* argv) {
   RawOptions raw;
-  CLI::App app{kDescription, "flags_server"};
-  describe_options(app, raw);
-  if (!parse_command_line(app, argc, argv)) return std::nullopt;
+  CommandLine line("flags_server", kDescription);
+  describe_options(line, raw);
+  if (!line.parse(argc, argv)) return std::nullopt;
 
   ServerOptions o;
   o.mode = cli::parse_choice("--mode", raw.mode, {"LOCAL", "DELAY", "ERROR"});
@@ -117,9 +106,9 @@ std::optional<ServerOptions> parse_server_options(int argc, const char* const* a
 
 std::string server_usage() {
   RawOptions raw;
-  CLI::App app{kDescription, "flags_server"};
-  describe_options(app, raw);
-  return usage_text(app, kSynopsis);
+  CommandLine line("flags_server", kDescription);
+  describe_options(line, raw);
+  return line.usage(kSynopsis);
 }
 
 }  // namespace flags
