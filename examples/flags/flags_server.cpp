@@ -52,8 +52,8 @@ std::map<std::string, std::string> load_flags(const std::filesystem::path& dir) 
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() != 6 || !name.ends_with(".png") || !std::islower(name[0]) ||
-        !std::islower(name[1])) {
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    if (name.size() != 6 || !name.ends_with(".png") || !lower(name[0]) || !lower(name[1])) {
       continue;
     }
     std::ifstream in(entry.path(), std::ios::binary);
@@ -197,7 +197,7 @@ class Server {
 
   Reply answer(const http::request<http::empty_body>& request) {
     Reply reply;
-    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    if (request.method() != http::verb::get) {
       reply.status = http::status::method_not_allowed;
       reply.text = "only GET\n";
       return reply;

@@ -351,6 +351,15 @@ class ServerTest(unittest.TestCase):
             self.assertEqual(len(peers), 1, server.log_lines)
             self.assertEqual(len(server.log_lines), 6)
 
+    def test_only_get(self):
+        import http.client
+        with Server("--mode", "LOCAL") as server:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            conn.request("DELETE", "/flags/cn/cn.png", headers={"Connection": "close"})
+            self.assertEqual(conn.getresponse().status, 405)
+            conn.close()
+            self.assertEqual(server.stop(), {405: 1})
+
     def test_a_thousand_concurrent_connections(self):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 1100:
