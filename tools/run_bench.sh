@@ -176,6 +176,7 @@ start_flags_server() {
   exit 1
 }
 server_pids=()
+wrk_text=
 stop_flags_servers() { [ ${#server_pids[@]} -eq 0 ] || kill "${server_pids[@]}" 2>/dev/null || true; }
 trap 'stop_flags_servers; cleanup' EXIT
 flags_server=$build/examples/flags/flags_server
@@ -212,8 +213,8 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
     echo "median of $n runs: $(echo "$rates" | sed -n "$(((n + 1) / 2))p") requests/s" \
       "(lowest $(echo "$rates" | head -n 1), highest $(echo "$rates" | tail -n 1))" \
       >>"$build/bench-logs/flags_wrk.txt"
-    cp "$build/bench-logs/flags_wrk.txt" results/flags_server_wrk.txt
-    echo "  flags_server under wrk: $(tail -n 1 results/flags_server_wrk.txt)"
+    wrk_text=$build/bench-logs/flags_wrk.txt  # into results/ with the records, at the end
+    echo "  flags_server under wrk: $(tail -n 1 "$wrk_text")"
   else
     echo "  wrk not found: flags_server's throughput left out (install Debian's wrk)"
   fi
@@ -228,6 +229,7 @@ for name in "${names[@]}"; do
   mv "${staged[$name]}" "results/$name.json"
   records+=("results/$name.json")
 done
+[ -z "$wrk_text" ] || cp "$wrk_text" results/flags_server_wrk.txt
 rm -f results/sweep_bench.json  # the single sweep record of earlier versions
 
 echo "report: results/speedup.csv, results/overhead.csv, results/summary.md, plots/ ($((SECONDS - start)) s of benchmarks)"
