@@ -389,4 +389,23 @@ int run_benchmarks(const Program& program, const Settings& settings) {
   return 0;
 }
 
+std::vector<int> parse_worker_list(std::string_view text) {
+  std::vector<int> out;
+  try {
+    std::size_t from = 0;
+    for (;;) {
+      const std::size_t comma = text.find(',', from);
+      out.push_back(cli::parse_int("--workers", text.substr(from, comma - from), 1, 1024));
+      if (comma == std::string_view::npos) break;
+      from = comma + 1;
+    }
+  } catch (const cli::UsageError&) {
+    throw cli::UsageError(cli::invalid("--workers", text) +
+                          "expected a comma-separated list of integers from 1 to 1024");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace bench

@@ -35,6 +35,11 @@ struct Program {
   std::function<std::string(const std::string&)> baseline;
 };
 
+// A --workers value: comma-separated integers from 1 to 1024, returned sorted without
+// repeats. Throws cli::UsageError "invalid --workers '<text>': expected a comma-separated list
+// of integers from 1 to 1024".
+std::vector<int> parse_worker_list(std::string_view text);
+
 // What initialize() read, for run_benchmarks().
 struct Settings {
   Rounds rounds;                   // --benchmark_repetitions, --max_rounds, --max_ci

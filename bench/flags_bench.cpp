@@ -56,24 +56,6 @@ Config& config() {
   return c;
 }
 
-std::vector<int> parse_worker_list(std::string_view text) {
-  std::vector<int> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = text.find(',', start);
-    const std::string_view item = text.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    try {
-      out.push_back(cli::parse_int("--workers", item, 1, 1024));
-    } catch (const cli::UsageError&) {
-      throw cli::UsageError(cli::invalid("--workers", text) +
-                            "expected a comma-separated list of integers from 1 to 1024");
-    }
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 bench::Program program() {
   Config& c = config();
@@ -103,7 +85,7 @@ bench::Program program() {
                 {"--workers", "LIST",
                  "thread-pool workers and coroutine concurrency limits, comma-separated, 1 to "
                  "1024 (default 1,4,16,64)",
-                 [&c](std::string_view v) { c.workers = parse_worker_list(v); }},
+                 [&c](std::string_view v) { c.workers = bench::parse_worker_list(v); }},
                 {"--flag_rounds", "N",
                  "downloads per iteration: the 20 flags N times, 1 to 1000 (default 3)",
                  [&c](std::string_view v) {

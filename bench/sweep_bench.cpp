@@ -76,26 +76,6 @@ struct Config {
   bool startup = true;
 };
 
-// The comma-separated worker counts of --workers, sorted, without duplicates.
-std::vector<int> parse_worker_list(std::string_view text) {
-  std::vector<int> out;
-  try {
-    std::size_t from = 0;
-    for (;;) {
-      const std::size_t comma = text.find(',', from);
-      out.push_back(cli::parse_int("--workers", text.substr(from, comma - from), 1, 1024));
-      if (comma == std::string_view::npos) break;
-      from = comma + 1;
-    }
-  } catch (const cli::UsageError&) {
-    throw cli::UsageError(cli::invalid("--workers", text) +
-                          "expected a comma-separated list of integers from 1 to 1024");
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
 bench::Program program(Config& config) {
   auto integer = [](std::string name, int lo, int hi, int& target) {
     return [name = std::move(name), lo, hi, &target](std::string_view v) {
@@ -108,7 +88,7 @@ bench::Program program(Config& config) {
           "The job-set sweeps: ARCFOUR and SHA-256 jobs, sequential and on each "
           "executor, across worker counts and job sizes.",
       .flags = {{"--workers", "LIST", "worker counts, comma-separated, 1 to 1024 (default 1,2,4,8)",
-                 [&config](std::string_view v) { config.workers = parse_worker_list(v); }},
+                 [&config](std::string_view v) { config.workers = bench::parse_worker_list(v); }},
                 {"--scale", "X",
                  "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 32)",
                  [&config](std::string_view v) {
