@@ -56,7 +56,6 @@ Config& config() {
   return c;
 }
 
-
 bench::Program program() {
   Config& c = config();
   return {
