@@ -16,26 +16,20 @@ bin=$(cd "${1:-build/debug}" 2>/dev/null && pwd)/examples/flags
 [ -x "$bin/flags_server" ] || { echo "flags_demo: no $bin/flags_server: build first (make test)" >&2; exit 2; }
 
 work=$(mktemp -d)
-pids=()
+server_pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start MODE ARGS...: starts a server; sets url to its base URL.
+# shellcheck source=tools/start_flags_server.sh
+. "$(dirname "$0")/start_flags_server.sh"
+
+# start MODE ARGS...: a server that stops by itself after 5 minutes; sets url to its base URL.
 start() {
-  local mode=$1
-  shift
-  "$bin/flags_server" --mode "$mode" --port 0 --lifetime 300 "$@" >"$work/$mode.out" 2>/dev/null &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*/flags' "$work/$mode.out" || true)
-    [ -n "$url" ] && return 0
-    sleep 0.05
-  done
-  echo "flags_demo: flags_server --mode $mode did not start" >&2
-  exit 1
+  start_flags_server "$bin/flags_server" "$work/$1.out" "$@" --lifetime 300
+  url=$flags_url
 }
 
 # show COMMAND...: prints "$ COMMAND" and what it prints (the progress bar left out).
@@ -67,8 +61,8 @@ show download_urls "$local/cn/cn.png" "$local/br/br.png" "$local/in/in.png" "$lo
   "$local/xx/xx.png"
 echo "# ERROR server: a quarter of the requests answered 418, the same ones for the same seed"
 show flags2_asyncio --url "$error" --dest e1 -v B
-kill "${pids[@]}"
+kill "${server_pids[@]}"
 wait 2>/dev/null || true
-pids=()
+server_pids=()
 echo "# The ERROR server's closing line"
 tail -n 1 "$work/ERROR.out"

@@ -161,20 +161,8 @@ mv "$tmp" results/dispatch_parity.json
 
 # The I/O-bound half: the flags downloads on each executor from a flags_server in DELAY mode,
 # then the server's own throughput under wrk (LOCAL mode, no delay).
-# start_flags_server MODE ARGS...: sets flags_url; the server stops by itself after 10 minutes.
-start_flags_server() {
-  local log=$build/bench-logs/flags_server_$1.log
-  "$flags_server" --mode "$@" --port 0 --lifetime 600 >"$log" 2>&1 &
-  server_pids+=($!)
-  flags_url=
-  for _ in $(seq 100); do
-    flags_url=$(grep -o 'http://127.0.0.1:[0-9]*/flags' "$log" || true)
-    [ -n "$flags_url" ] && return 0
-    sleep 0.05
-  done
-  echo "run_bench: flags_server --mode $1 did not start (see $log)" >&2
-  exit 1
-}
+# shellcheck source=tools/start_flags_server.sh
+. "$(dirname "$0")/start_flags_server.sh"
 server_pids=()
 wrk_text=
 stop_flags_servers() { [ ${#server_pids[@]} -eq 0 ] || kill "${server_pids[@]}" 2>/dev/null || true; }
@@ -200,7 +188,8 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
     names+=(cpython_flags)
   fi
   if command -v wrk >/dev/null; then
-    start_flags_server LOCAL
+    start_flags_server "$flags_server" "$build/bench-logs/flags_server_LOCAL.log" LOCAL \
+      --lifetime 600  # it stops by itself after 10 minutes at the latest
     {
       echo "# flags_server (LOCAL) under wrk: GET /flags/cn/cn.png, 1 thread, 50 connections,"
       echo "# 5 runs of 2 s; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
