@@ -65,7 +65,8 @@ enum class Part {
 struct Config {
   Part part = Part::all;
   std::vector<int> workers{1, 2, 4, 8};
-  double scale = 32;
+  double scale = 16;
+  int jobs = 12;  // the book's JOBS
   int iterations = 1;
   int granularity_iterations = 2;
   int granularity_workers = 2;
@@ -90,10 +91,14 @@ bench::Program program(Config& config) {
       .flags = {{"--workers", "LIST", "worker counts, comma-separated, 1 to 1024 (default 1,2,4,8)",
                  [&config](std::string_view v) { config.workers = bench::parse_worker_list(v); }},
                 {"--scale", "X",
-                 "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 32)",
+                 "job-set size factor: the book's job sizes times X, 0.001 to 10000 (default 16)",
                  [&config](std::string_view v) {
                    config.scale = cli::parse_number("--scale", v, 1e-3, 1e4);
                  }},
+                {"--jobs", "N",
+                 "jobs per job set, 1 to 10000 (default 12, the book's); with more cores than "
+                 "jobs the largest job bounds the speedup",
+                 integer("--jobs", 1, 10'000, config.jobs)},
                 {"--iterations", "N",
                  "iterations per repetition of a job-set row, 1 to 1000000 (default 1)",
                  integer("--iterations", 1, 1'000'000, config.iterations)},
@@ -164,9 +169,9 @@ std::uint64_t run_sequential(const JobSet& set) {
   return sum;
 }
 
-JobSet book_set(Workload workload, double scale) {
+JobSet book_set(Workload workload, int count, double scale) {
   JobSet set{workload, {}, 0, std::nullopt};
-  const jobs::JobSetOptions options{.count = 12, .scale = scale};
+  const jobs::JobSetOptions options{.count = count, .scale = scale};
   if (workload == Workload::arcfour) {
     for (const auto& j : jobs::arcfour_jobs(options)) set.jobs.push_back({j.size, j.seed});
   } else {
@@ -511,7 +516,7 @@ void register_all(const Config& config) {
   };
 
   for (Workload workload : {Workload::arcfour, Workload::sha}) {
-    add_set(*job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.scale))),
+    add_set(*job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.jobs, config.scale))),
             config.workers, config.peers, std::nullopt);
   }
   if (config.granularity_workers > 0) {

@@ -196,16 +196,16 @@ def arcfour_sizes(scale=1.0, count=ARCFOUR_JOBS):
     ]
 
 
-def arcfour_jobs(scale=1.0, seed=DEFAULT_SEED):
+def arcfour_jobs(scale=1.0, seed=DEFAULT_SEED, count=ARCFOUR_JOBS):
     """The ARCFOUR job set as (size, key, seed) argument tuples of arcfour_test."""
     return [(size, ARCFOUR_KEY, derive_seed(seed, k))
-            for k, size in enumerate(arcfour_sizes(scale))]
+            for k, size in enumerate(arcfour_sizes(scale, count))]
 
 
-def sha_jobs(scale=1.0, seed=DEFAULT_SEED):
+def sha_jobs(scale=1.0, seed=DEFAULT_SEED, count=SHA_JOBS):
     """The SHA job set as (size, seed) argument tuples of sha_job."""
     size = scaled(SHA_SIZE, scale)
-    return [(size, derive_seed(seed, k)) for k in range(SHA_JOBS)]
+    return [(size, derive_seed(seed, k)) for k in range(count)]
 
 
 def fold(result):
@@ -217,15 +217,15 @@ def fold(result):
 
 
 class JobSet:
-    def __init__(self, workload, scale):
+    def __init__(self, workload, scale, count=ARCFOUR_JOBS):
         self.workload = workload
         self.scale = scale
         if workload == "arcfour":
             self.fn = arcfour_test
-            self.jobs = arcfour_jobs(scale)
+            self.jobs = arcfour_jobs(scale, count=count)
         else:
             self.fn = sha_job
-            self.jobs = sha_jobs(scale)
+            self.jobs = sha_jobs(scale, count=count)
         self.sizes = [job[0] for job in self.jobs]
         self.total_bytes = sum(self.sizes)
         self.expected = None  # the checksum of the results, from a sequential run
@@ -821,7 +821,7 @@ class Bench:
             w = OVERHEAD_WORKERS
             shapes = {
                 "thread": [("SubmitThenResult", 10_000, 1), ("RoundTrip", 1_000, 1)],
-                "process": [("SubmitThenResult", 10_000, 1), ("RoundTrip", 1_000, 1),
+                "process": [("SubmitThenResult", 3_000, 1), ("RoundTrip", 1_000, 1),
                             ("Map", 100_000, 100)],
             }
             for kind in ("thread", "process"):
@@ -839,7 +839,8 @@ class Bench:
     def prepare(self):
         o = self.options
         for workload in o.workloads:
-            job_set = JobSet(workload, o.arcfour_scale if workload == "arcfour" else o.sha_scale)
+            job_set = JobSet(workload, o.arcfour_scale if workload == "arcfour" else o.sha_scale,
+                             o.jobs)
             self.sets[workload] = job_set
             if workload == "arcfour":
                 # Every job checks its own round trip and returns its size.
@@ -1119,7 +1120,9 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
   --workers=1,2,4,8          worker counts of the pools
   --scale=S                  sets both --arcfour-scale and --sha-scale
   --arcfour-scale=1          ARCFOUR job sizes: the book's (256 KiB on average) times this
-  --sha-scale=32             SHA-256 job sizes: 1 MiB times this (sweep_bench's default)
+  --sha-scale=16             SHA-256 job sizes: 1 MiB times this (sweep_bench's default)
+  --jobs=12                  jobs per job set (the book's 12), 1 to 10000; with more cores
+                             than jobs the largest job bounds the speedup
   --repetitions=9            rounds: each runs every row once, in a shuffled order
   --max-rounds=15            most rounds of a row whose 95% interval of the median is wider
                              than --max-ci (it reruns with its sequential baseline), 1 to 1000
@@ -1152,7 +1155,8 @@ class Options:
     def __init__(self):
         self.workers = [1, 2, 4, 8]
         self.arcfour_scale = 1.0
-        self.sha_scale = 32.0
+        self.sha_scale = 16.0
+        self.jobs = ARCFOUR_JOBS  # SHA_JOBS alike: the book's 12
         self.repetitions = DEFAULT_REPETITIONS
         self.max_rounds = DEFAULT_MAX_ROUNDS
         self.max_ci = DEFAULT_MAX_CI
@@ -1222,7 +1226,8 @@ def _parse_choices(flag, text, accepted):
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
     o = Options()
-    with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--repetitions",
+    with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--jobs",
+                  "--repetitions",
                   "--max-rounds", "--max-ci",
                   "--workloads", "--executors", "--start-method", "--out",
                   "--machine-context"}
@@ -1255,6 +1260,10 @@ def parse_flags(argv):
             o.arcfour_scale = _parse_scale(flag, value)
         elif name == "--sha-scale":
             o.sha_scale = _parse_scale(flag, value)
+        elif name == "--jobs":
+            if not _is_whole(value) or not 1 <= int(value) <= 10000:
+                _bad(flag, "expected a whole number from 1 to 10000")
+            o.jobs = int(value)
         elif name == "--repetitions":
             if not _is_whole(value) or not 1 <= int(value) <= 1000:
                 _bad(flag, "expected a whole number from 1 to 1000")
@@ -1300,7 +1309,7 @@ def parse_flags(argv):
     for workload, scale in (("arcfour", o.arcfour_scale), ("sha", o.sha_scale)):
         if workload in o.workloads:
             try:
-                JobSet(workload, scale)
+                JobSet(workload, scale, o.jobs)
             except ValueError as e:
                 raise FlagError(f"{PROGRAM}: bad scale for {workload}: {e}") from None
     return o

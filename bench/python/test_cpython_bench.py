@@ -510,7 +510,7 @@ class TinyRunTest(unittest.TestCase):
             "BM_CPythonProcess_Start/workers:1", "BM_CPythonProcess_Start/workers:2",
             "BM_CPythonThreadPool_SubmitThenResult/workers:2/tasks:10000",
             "BM_CPythonThreadPool_RoundTrip/workers:2/tasks:1000",
-            "BM_CPythonProcessPool_SubmitThenResult/workers:2/tasks:10000",
+            "BM_CPythonProcessPool_SubmitThenResult/workers:2/tasks:3000",
             "BM_CPythonProcessPool_RoundTrip/workers:2/tasks:1000",
             "BM_CPythonProcessPool_Map/workers:2/chunksize:100/items:100000",
         })

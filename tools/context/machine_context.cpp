@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string_view>
@@ -195,11 +196,15 @@ int run(std::vector<std::string> args, std::string& out) {
 }
 
 // The source tree's short commit hash, with "-dirty" when src, bench or tools differ from it.
+// Where the tree is no git checkout (a copy taken to another machine with the programs built
+// from it), FUTURES_GIT_REVISION names the revision the copy was made from.
 std::string git_revision() {
   const std::string tree = FUTURES_CONTEXT_SOURCE_DIR;
   std::string hash;
   if (run({"git", "-C", tree, "rev-parse", "--short", "HEAD"}, hash) != 0) {
-    return std::string(kUnknown);
+    const char* given = std::getenv("FUTURES_GIT_REVISION");
+    return given != nullptr && *given != '\0' ? std::string(given) + " (as given)"
+                                               : std::string(kUnknown);
   }
   while (!hash.empty() && std::isspace(static_cast<unsigned char>(hash.back()))) hash.pop_back();
   if (hash.empty()) return std::string(kUnknown);

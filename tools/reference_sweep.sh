@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The CPU-bound sweep at many worker counts, on a machine with more cores than this one, from
+# a bundle of tools/bundle_bench.sh (no build or Debian packages needed there). Writes the
+# records, then the report draws them here:
+#   build/release/tools/report/report OUT_DIR/*.json --results results/NAME --plots plots/NAME
+# Usage: tools/reference_sweep.sh BUNDLE OUT_DIR [flags]
+#   --workers=LIST          worker counts of the C++ rows (default 1,2,4,6,8,12,16)
+#   --cpython_workers=LIST  worker counts of the CPython rows (default 1,2,4,8,16)
+#   --jobs=N                jobs per job set (default 48: with the book's 12, 16 workers would
+#                           wait on the largest job; 48 keep them busy)
+#   --scale=X               C++ job sizes: the book's times X (default 4: 48 jobs of 4 times the
+#                           book's hold as many bytes as make bench's 12 of 16 times)
+#   --cpython_scale=X       CPython's ARCFOUR job sizes (default 0.25: the book's 12 jobs' bytes
+#                           in 48); its SHA-256 jobs take --scale
+#   --repetitions=N         rounds of every row (default 9; no extra rounds)
+#   --step_seconds=N        the most each step may take (default 600); a step cut short leaves
+#                           no record, and the next step runs
+# Steps, most wanted first: sweep_bench threads, processes, CPython (python3, when present),
+# the pools' start-up, then jobs_bench's kernels beside OpenSSL. OUT_DIR gets one JSON record
+# per finished step and reference_sweep.log (lscpu, the steps and their times).
+set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+[ $# -ge 2 ] || { echo "usage: $0 BUNDLE OUT_DIR [flags] (see --help)" >&2; exit 2; }
+bundle=$(cd "$1" && pwd)
+out=$2
+shift 2
+workers=1,2,4,6,8,12,16
+cpython_workers=1,2,4,8,16
+jobs=48
+scale=4
+cpython_scale=0.25
+reps=9
+step_seconds=600
+for arg in "$@"; do
+  case "$arg" in
+    --workers=*) workers=${arg#*=} ;;
+    --cpython_workers=*) cpython_workers=${arg#*=} ;;
+    --jobs=*) jobs=${arg#*=} ;;
+    --scale=*) scale=${arg#*=} ;;
+    --cpython_scale=*) cpython_scale=${arg#*=} ;;
+    --repetitions=*) reps=${arg#*=} ;;
+    --step_seconds=*) step_seconds=${arg#*=} ;;
+    *) echo "reference_sweep: unknown flag '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$reps$step_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions and --step_seconds take whole numbers" >&2; exit 2 ;; esac
+for p in sweep_bench jobs_bench machine_context; do
+  [ -x "$bundle/bin/$p" ] || { echo "reference_sweep: '$bundle/bin/$p' not found: make the bundle with tools/bundle_bench.sh" >&2; exit 2; }
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+log=$out/reference_sweep.log
+FUTURES_GIT_REVISION=$(cat "$bundle/revision")
+export FUTURES_GIT_REVISION
+context=$bundle/bin/machine_context
+max_workers=$(echo "$workers" | tr ',' '\n' | sort -n | tail -n 1)
+
+{
+  echo "# reference_sweep $(date -u +%FT%TZ): workers $workers, CPython workers $cpython_workers, $jobs jobs, scale $scale, CPython ARCFOUR scale $cpython_scale, $reps rounds"
+  lscpu 2>/dev/null || grep -m1 'model name' /proc/cpuinfo
+} >"$log"
+"$context" >>"$log"
+start=$SECONDS
+# step NAME COMMAND...: runs COMMAND, in which @OUT@ stands for a temporary record, moved to
+# NAME.json when it finished in time.
+step() {
+  local name=$1 began=$SECONDS status=0
+  shift
+  local tmp=$out/.$name.json
+  echo "reference_sweep: $name ..." | tee -a "$log"
+  timeout --signal=INT --kill-after=10 "$step_seconds" "${@//@OUT@/$tmp}" >>"$log" 2>&1 ||
+    status=$?
+  if [ "$status" = 0 ] && [ -s "$tmp" ]; then
+    mv "$tmp" "$out/$name.json"
+    echo "reference_sweep: $name: done in $((SECONDS - began)) s" | tee -a "$log"
+  else
+    rm -f "$tmp"
+    echo "reference_sweep: $name: exit status $status after $((SECONDS - began)) s: no record" | tee -a "$log"
+  fi
+}
+sweep=("$bundle/bin/sweep_bench" --workers="$workers" --jobs="$jobs" --scale="$scale"
+       --granularity_workers="$max_workers" --benchmark_repetitions="$reps" --max_rounds="$reps"
+       --benchmark_out=@OUT@ --benchmark_out_format=json)
+step sweep_threads "${sweep[@]}" --part=threads
+step sweep_processes "${sweep[@]}" --part=processes
+if command -v python3 >/dev/null; then
+  step cpython_bench python3 "$bundle/python/cpython_bench.py" --workers="$cpython_workers" \
+    --jobs="$jobs" --arcfour-scale="$cpython_scale" --sha-scale="$scale" --no-overhead \
+    --repetitions="$reps" --max-rounds="$reps" --machine-context="$context" --out=@OUT@
+else
+  echo "reference_sweep: cpython_bench: left out: python3 not found" | tee -a "$log"
+fi
+step sweep_startup "${sweep[@]}" --part=process_startup
+# The kernels beside OpenSSL's, one thread, preallocated buffers.
+step jobs_kernels "$bundle/bin/jobs_bench" \
+  --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
+  --benchmark_repetitions="$reps" --max_rounds="$reps" --benchmark_min_time=0.1 \
+  --benchmark_out=@OUT@ --benchmark_out_format=json
+echo "reference_sweep: $((SECONDS - start)) s; records: $(cd "$out" && ls ./*.json 2>/dev/null | tr '\n' ' ')" | tee -a "$log"
