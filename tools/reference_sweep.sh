@@ -15,6 +15,8 @@
 #   --repetitions=N         rounds of every row (default 9; no extra rounds)
 #   --step_seconds=N        the most each step may take (default 600); a step cut short leaves
 #                           no record, and the next step runs
+#   --budget_seconds=N      the most all steps may take together (default: no limit); a step
+#                           gets what is left of it, and is left out with under 10 s
 # Steps, most wanted first: sweep_bench threads, processes, CPython (python3, when present),
 # the pools' start-up, then jobs_bench's kernels beside OpenSSL. OUT_DIR gets one JSON record
 # per finished step and reference_sweep.log (lscpu, the steps and their times).
@@ -34,6 +36,7 @@ scale=4
 cpython_scale=0.25
 reps=9
 step_seconds=600
+budget_seconds=
 for arg in "$@"; do
   case "$arg" in
     --workers=*) workers=${arg#*=} ;;
@@ -43,10 +46,11 @@ for arg in "$@"; do
     --cpython_scale=*) cpython_scale=${arg#*=} ;;
     --repetitions=*) reps=${arg#*=} ;;
     --step_seconds=*) step_seconds=${arg#*=} ;;
+    --budget_seconds=*) budget_seconds=${arg#*=} ;;
     *) echo "reference_sweep: unknown flag '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$reps$step_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions and --step_seconds take whole numbers" >&2; exit 2 ;; esac
+case "$reps$step_seconds$budget_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions, --step_seconds and --budget_seconds take whole numbers" >&2; exit 2 ;; esac
 for p in sweep_bench jobs_bench machine_context; do
   [ -x "$bundle/bin/$p" ] || { echo "reference_sweep: '$bundle/bin/$p' not found: make the bundle with tools/bundle_bench.sh" >&2; exit 2; }
 done
@@ -69,9 +73,17 @@ start=$SECONDS
 step() {
   local name=$1 began=$SECONDS status=0
   shift
-  local tmp=$out/.$name.json
-  echo "reference_sweep: $name ..." | tee -a "$log"
-  timeout --signal=INT --kill-after=10 "$step_seconds" "${@//@OUT@/$tmp}" >>"$log" 2>&1 ||
+  local tmp=$out/.$name.json limit=$step_seconds
+  if [ -n "$budget_seconds" ]; then
+    local left=$((budget_seconds - (SECONDS - start)))
+    [ "$left" -ge "$limit" ] || limit=$left
+    if [ "$limit" -lt 10 ]; then
+      echo "reference_sweep: $name: left out: $limit s of --budget_seconds left" | tee -a "$log"
+      return
+    fi
+  fi
+  echo "reference_sweep: $name (at most $limit s) ..." | tee -a "$log"
+  timeout --signal=INT --kill-after=10 "$limit" "${@//@OUT@/$tmp}" >>"$log" 2>&1 ||
     status=$?
   if [ "$status" = 0 ] && [ -s "$tmp" ]; then
     mv "$tmp" "$out/$name.json"
