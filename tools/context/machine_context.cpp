@@ -195,16 +195,17 @@ int run(std::vector<std::string> args, std::string& out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The source tree's short commit hash, with "-dirty" when src, bench or tools differ from it.
-// Where the tree is no git checkout (a copy taken to another machine with the programs built
-// from it), FUTURES_GIT_REVISION names the revision the copy was made from.
+// The source tree's short commit hash, with "-dirty" when src, bench or tools differ from it;
+// FUTURES_GIT_REVISION, when set, instead: the programs were taken to another machine
+// (tools/bundle_bench.sh), where the tree beside them, if any, is not what built them.
 std::string git_revision() {
+  if (const char* given = std::getenv("FUTURES_GIT_REVISION"); given != nullptr && *given) {
+    return std::string(given) + " (as given)";
+  }
   const std::string tree = FUTURES_CONTEXT_SOURCE_DIR;
   std::string hash;
   if (run({"git", "-C", tree, "rev-parse", "--short", "HEAD"}, hash) != 0) {
-    const char* given = std::getenv("FUTURES_GIT_REVISION");
-    return given != nullptr && *given != '\0' ? std::string(given) + " (as given)"
-                                               : std::string(kUnknown);
+    return std::string(kUnknown);
   }
   while (!hash.empty() && std::isspace(static_cast<unsigned char>(hash.back()))) hash.pop_back();
   if (hash.empty()) return std::string(kUnknown);
