@@ -4,8 +4,8 @@
 # that tools/reference_sweep.sh runs them on another x86-64 Linux machine without Debian's
 # packages: a machine with more cores than this one.
 # Usage: tools/bundle_bench.sh BUILD_DIR DEST
-#   BUILD_DIR  a release build (cmake --preset release) with bench/sweep_bench, bench/jobs_bench
-#              and tools/context/machine_context built
+#   BUILD_DIR  a release build (cmake --preset release); its bench/sweep_bench, bench/jobs_bench
+#              and tools/context/machine_context are brought up to date first
 #   DEST       created or emptied: DEST/bin (a script per program that runs it from
 #              DEST/libexec with DEST/lib's libraries and OpenSSL modules), DEST/python,
 #              DEST/revision (the git revision the programs were built from)
@@ -18,6 +18,9 @@ fi
 build=$1
 dest=$2
 programs=("$build/bench/sweep_bench" "$build/bench/jobs_bench" "$build/tools/context/machine_context")
+# Built here first: a program older than the sources would carry another revision's code.
+cmake --build "$build" --target sweep_bench jobs_bench machine_context >/dev/null ||
+  { echo "bundle_bench: building $build failed (configure it with cmake --preset release)" >&2; exit 2; }
 for p in "${programs[@]}"; do
   [ -x "$p" ] || { echo "bundle_bench: '$p' not found: build with the release preset first" >&2; exit 2; }
 done

@@ -13,7 +13,9 @@ set ylabel 'speedup over sequential'
 set yrange [0 : ideal * 1.25]
 set grid
 set key bottom right box opaque
-set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
+# The machine line in smaller type when long (a long CPU name), so that it fits the width.
+machine_scale = strlen(machine) > 115 ? '0.65' : '0.8'
+set title title_text . "\n{/*0.8 " . note . "}\n{/*" . machine_scale . " " . machine . "}"
 set format x ''
 set samples 100
 

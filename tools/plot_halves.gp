@@ -29,7 +29,9 @@ do for [fmt in 'png svg'] {
     set terminal svg size 1200, 600 dynamic enhanced font 'sans,11'
     set output out_svg
   }
-  set multiplot layout 1, 2 title "The two halves of chapter 17: threads on CPU-bound and on I/O-bound work\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
+  # The machine line in smaller type when long (a long CPU name), so that it fits the width.
+  machine_scale = strlen(machine) > 115 ? '0.65' : '0.8'
+  set multiplot layout 1, 2 title "The two halves of chapter 17: threads on CPU-bound and on I/O-bound work\n{/*0.8 " . note . "}\n{/*" . machine_scale . " " . machine . "}"
   set title left_title
   set xrange [0.8 : left_maxw * 1.25]
   ideal_left(x) = x < cpus ? x : cpus

@@ -18,7 +18,9 @@ set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel 'workers'
 set grid
 set key below center horizontal box height 1
-set title title_text . "\n{/*0.8 " . note . "}\n{/*0.8 " . machine . "}"
+# The machine line in smaller type when long (a long CPU name), so that it fits the width.
+machine_scale = strlen(machine) > 115 ? '0.65' : '0.8'
+set title title_text . "\n{/*0.8 " . note . "}\n{/*" . machine_scale . " " . machine . "}"
 if (kind eq 'speedup') {
   set ylabel 'speedup over sequential'
   set yrange [0 : *]
