@@ -24,7 +24,8 @@ std::string context_fields(const Context& c) {
     } else {
       value = c.get(key);
     }
-    out += (out.empty() ? "" : ",") + csv_field(value);
+    if (!out.empty()) out += ',';
+    out += csv_field(value);
   }
   return out;
 }
