@@ -202,7 +202,9 @@ TEST_P(ThreadPoolTest, NamesThreadsWithPrefixAndIndex) {
 
 TEST_P(ThreadPoolTest, DefaultThreadNamesCountPools) {
   ThreadPoolExecutor pool(workers());
-  EXPECT_THAT(pool.submit(thread_name).result(), MatchesRegex("ThreadPool-[0-9]+_0"));
+  // "ThreadPool-<n>_0" cut to the kernel's 15 characters: from the 100th pool of a process
+  // (--gtest_repeat gets there) the "0", from the 1000th the "_" too.
+  EXPECT_THAT(pool.submit(thread_name).result(), MatchesRegex("ThreadPool-[0-9]+(_0|_)?"));
 }
 
 TEST_P(ThreadPoolTest, InitializerRunsOnceInEachThread) {

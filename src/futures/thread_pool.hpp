@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "futures/future.hpp"
+#include "futures/internal/spin_mutex.hpp"
 #include "futures/internal/state.hpp"
 #include "futures/map.hpp"
 
@@ -121,7 +122,8 @@ class ThreadPoolExecutor {
   void worker_main(Worker* self);
   void initializer_failed(const std::string& what);
   internal::StateBase* pop_locked() noexcept;
-  // Empties the queue and returns it as a list linked through next_, oldest first.
+  // Empties the queue, tasks handed to workers that have not taken them included, and
+  // returns it as a list linked through next_, oldest first.
   internal::StateBase* take_queue_locked() noexcept;
   // The tasks workers are running, each with a reference for the caller.
   std::vector<internal::StateBase*> running_locked();
@@ -132,7 +134,8 @@ class ThreadPoolExecutor {
   const std::string name_prefix_;
   const std::function<void()> initializer_;
 
-  std::mutex mu_;
+  // The submitting thread and every worker take it once per task, for a few instructions.
+  internal::SpinMutex mu_;
   internal::StateBase* head_ = nullptr;  // guarded by mu_; the queue, oldest first
   internal::StateBase* tail_ = nullptr;  // guarded by mu_
   Worker* idle_ = nullptr;               // guarded by mu_; workers asleep, newest first
