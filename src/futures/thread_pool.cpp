@@ -32,9 +32,8 @@ std::string default_prefix() {
 }  // namespace
 
 // A worker thread. `signal` is the word it idles on: kIdle while it spins waiting for work,
-// kAsleep once it sleeps in the kernel, kWoken when a submitter handed it work (or shutdown
-// woke it). Spinning first saves both sides a system call when work arrives within
-// microseconds.
+// kAsleep once it sleeps in the kernel, kWoken when a submitter handed it work. Spinning
+// first saves both sides a system call when work arrives within microseconds.
 struct ThreadPoolExecutor::Worker {
   static constexpr std::uint32_t kIdle = 0;
   static constexpr std::uint32_t kWoken = 1;
@@ -43,11 +42,6 @@ struct ThreadPoolExecutor::Worker {
   std::atomic<std::uint32_t> signal{kIdle};
   Worker* next_idle = nullptr;                 // guarded by the pool's mu_
   internal::StateBase* current = nullptr;      // guarded by the pool's mu_; the task it runs
-  // A task handed to this worker while it idled, so that it runs it without taking the lock
-  // to pop it: stored under mu_ before the wake; taken by the woken worker, or back under mu_
-  // by a shutdown that cancels (or a failure that fails) what has not started.
-  std::atomic<internal::StateBase*> handoff{nullptr};
-  bool handoff_stopping = false;  // the pool's stopping_ when the task was handed over
   int index = 0;
   std::thread thread;
 
@@ -115,23 +109,18 @@ void ThreadPoolExecutor::enqueue(internal::StateBase* task) {
       if (!broken_.empty()) throw BrokenThreadPool(broken_);
       throw ShutdownError();
     }
+    task->next_ = nullptr;
+    if (tail_ == nullptr) {
+      head_ = task;
+    } else {
+      tail_->next_ = task;
+    }
+    tail_ = task;
     if (idle_ != nullptr) {
-      // An idle worker means an empty queue (a queued task would have woken it), so this task
-      // is the next in submission order: hand it over, past the queue.
       wake = idle_;
       idle_ = wake->next_idle;
-      wake->handoff_stopping = stopping_;
-      wake->handoff.store(task, std::memory_order_relaxed);  // published by wake()'s release
-      wake->current = task;
-    } else {
-      task->next_ = nullptr;
-      if (tail_ == nullptr) {
-        head_ = task;
-      } else {
-        tail_->next_ = task;
-      }
-      tail_ = task;
-      if (workers_.size() < static_cast<std::size_t>(max_workers_)) spawn_locked();
+    } else if (workers_.size() < static_cast<std::size_t>(max_workers_)) {
+      spawn_locked();
     }
   }
   if (wake != nullptr) wake->wake();
@@ -186,13 +175,6 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
   auto release_finished = [&finished] {
     if (finished != nullptr) std::exchange(finished, nullptr)->release();
   };
-  auto run = [&](internal::StateBase* task, bool stopping) {
-    if (stopping) task->request_stop();
-    task->run();
-    finished = task;
-    lock.lock();
-    self->current = nullptr;
-  };
   for (;;) {
     if (!broken_.empty()) break;
     if (internal::StateBase* task = pop_locked()) {
@@ -200,7 +182,11 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
       const bool stopping = stopping_;
       lock.unlock();
       release_finished();
-      run(task, stopping);
+      if (stopping) task->request_stop();
+      task->run();
+      finished = task;
+      lock.lock();
+      self->current = nullptr;
       continue;
     }
     if (shutdown_) break;
@@ -210,11 +196,6 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
     lock.unlock();
     release_finished();
     self->idle();
-    // The wake's release and idle()'s acquire order the hand-over's writes before these reads.
-    if (internal::StateBase* task = self->handoff.exchange(nullptr, std::memory_order_acquire)) {
-      run(task, self->handoff_stopping);  // `current` was set by the submitter
-      continue;
-    }
     lock.lock();
   }
   lock.unlock();
@@ -242,15 +223,6 @@ void ThreadPoolExecutor::request_stop(const std::vector<internal::StateBase*>& r
 internal::StateBase* ThreadPoolExecutor::take_queue_locked() noexcept {
   internal::StateBase* queue = std::exchange(head_, nullptr);
   tail_ = nullptr;
-  // Tasks handed to workers that have not taken them yet were submitted before every queued
-  // one (a hand-over happens only into an empty queue): they go first.
-  for (const auto& w : workers_) {
-    if (internal::StateBase* task = w->handoff.exchange(nullptr, std::memory_order_acq_rel)) {
-      if (w->current == task) w->current = nullptr;
-      task->next_ = queue;
-      queue = task;
-    }
-  }
   return queue;
 }
 

@@ -122,8 +122,7 @@ class ThreadPoolExecutor {
   void worker_main(Worker* self);
   void initializer_failed(const std::string& what);
   internal::StateBase* pop_locked() noexcept;
-  // Empties the queue, tasks handed to workers that have not taken them included, and
-  // returns it as a list linked through next_, oldest first.
+  // Empties the queue and returns it as a list linked through next_, oldest first.
   internal::StateBase* take_queue_locked() noexcept;
   // The tasks workers are running, each with a reference for the caller.
   std::vector<internal::StateBase*> running_locked();
@@ -134,7 +133,7 @@ class ThreadPoolExecutor {
   const std::string name_prefix_;
   const std::function<void()> initializer_;
 
-  // The submitting thread and every worker take it once per task, for a few instructions.
+  // Taken by the submitting thread and the workers for a few instructions per task.
   internal::SpinMutex mu_;
   internal::StateBase* head_ = nullptr;  // guarded by mu_; the queue, oldest first
   internal::StateBase* tail_ = nullptr;  // guarded by mu_
