@@ -500,12 +500,17 @@ void register_all(const Config& config) {
     b->Iterations(iterations);
     return shown + "/iterations:" + std::to_string(iterations) + "/process_time/real_time";
   };
-  auto add_set = [&](JobSet& set, const std::vector<int>& workers, bool peers,
+  // Which peers a job set gets: every one, or only the ceilings (OpenMP and oneTBB, which
+  // return no futures), or none.
+  enum class Peers { all, ceilings, none };
+  auto add_set = [&](JobSet& set, const std::vector<int>& workers, Peers peers,
                      std::optional<std::size_t> job_bytes) {
     std::string sequential;
     std::vector<std::string> others;
     for (const ExecutorInfo& info : kExecutors) {
-      if ((info.peer && !peers) || !in_part(config.part, info.executor)) continue;
+      const bool ceiling = info.executor == Executor::openmp || info.executor == Executor::tbb;
+      const bool wanted = !info.peer || peers == Peers::all || (peers == Peers::ceilings && ceiling);
+      if (!wanted || !in_part(config.part, info.executor)) continue;
       if (info.executor == Executor::sequential) {
         sequential = add(info, set.workload, set, 1, job_bytes);
         continue;
@@ -516,14 +521,15 @@ void register_all(const Config& config) {
   };
 
   for (Workload workload : {Workload::arcfour, Workload::sha}) {
-    add_set(*job_sets().emplace_back(std::make_unique<JobSet>(book_set(workload, config.jobs, config.scale))),
-            config.workers, config.peers, std::nullopt);
+    add_set(*job_sets().emplace_back(
+                std::make_unique<JobSet>(book_set(workload, config.jobs, config.scale))),
+            config.workers, config.peers ? Peers::all : Peers::none, std::nullopt);
   }
   if (config.granularity_workers > 0) {
     for (std::size_t bytes : config.granularity_sizes) {
       add_set(*job_sets().emplace_back(std::make_unique<JobSet>(
                   uniform_set(Workload::sha, bytes, config.granularity_bytes))),
-              {config.granularity_workers}, false, bytes);
+              {config.granularity_workers}, config.peers ? Peers::ceilings : Peers::none, bytes);
     }
   }
 

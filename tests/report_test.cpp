@@ -226,6 +226,24 @@ TEST(ReportAnalyzeTest, BreakEvenIsTheSmallestSizeFromWhichTheExecutorStaysFaste
   EXPECT_DOUBLE_EQ(*bes[1].break_even_bytes, 1024);  // 0.5x, 1.11x, 1.25x
 }
 
+TEST(ReportAnalyzeTest, CeilingRatioIsTheCeilingsTimeOverOursPerJobSize) {
+  const auto r = report::analyze({report::load_record(data("ceiling.json"))});
+  const auto ratios = report::ceiling_ratios(r);
+  ASSERT_EQ(ratios.size(), 1u);
+  EXPECT_EQ(ratios[0].executor, "thread");
+  EXPECT_EQ(ratios[0].ceiling, "openmp");
+  EXPECT_EQ(ratios[0].workers, 2);
+  ASSERT_EQ(ratios[0].by_size.size(), 3u);
+  EXPECT_DOUBLE_EQ(ratios[0].by_size[0].first, 256);
+  EXPECT_NEAR(ratios[0].by_size[0].second.value, 0.5, 1e-12);  // 5 ms over 10 ms
+  EXPECT_DOUBLE_EQ(ratios[0].by_size[1].first, 1024);
+  EXPECT_NEAR(ratios[0].by_size[1].second.value, 0.8, 1e-12);  // 5 ms over 6.25 ms
+  EXPECT_NEAR(ratios[0].by_size[2].second.value, 1.0, 1e-12);
+  EXPECT_NEAR(ratios[0].by_size[2].second.ci.low, 1.0, 1e-12);  // paired, equal every round
+  EXPECT_NE(report::summary(r).find("thread ×2 against the ceiling, openmp ×2"),
+            std::string::npos);
+}
+
 TEST(ReportCsvTest, SpeedupCsvHasIntervalsQualityAndContextColumns) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto table = report::parse_csv(report::speedup_csv(r), "speedup.csv");

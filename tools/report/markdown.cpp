@@ -193,6 +193,16 @@ std::string sweep_tables(const Report& r) {
                          be.break_even_bytes ? human_bytes(*be.break_even_bytes) : "no size",
                          be.near_ideal_bytes ? human_bytes(*be.near_ideal_bytes) : "no size");
     }
+    for (const auto& cr : ceiling_ratios(r)) {
+      if (cr.workload != sweep.workload || !same_size(cr.total_bytes, sweep.total_bytes)) continue;
+      std::vector<std::string> cells;
+      for (const auto& [bytes, ratio] : cr.by_size) {
+        cells.push_back(fmt::format("{} at {}", times_with_interval(ratio), human_bytes(bytes)));
+      }
+      out += fmt::format("- {} ×{} against the ceiling, {} ×{} (its time over ours: 1 is as fast): "
+                         "{}\n",
+                         cr.executor, cr.workers, cr.ceiling, cr.workers, fmt::join(cells, ", "));
+    }
   }
   return out;
 }

@@ -450,6 +450,47 @@ std::vector<BreakEven> break_even(const Report& report) {
   return out;
 }
 
+std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
+  std::vector<CeilingRatio> out;
+  for (const auto& sweep : sweeps_of(report)) {
+    const auto lines = lines_of(sweep);
+    for (const auto& [e, w] : lines) {
+      if (e != "thread" && e != "process") continue;
+      std::string ceiling;
+      for (const char* c : {"openmp", "tbb"}) {
+        if (ceiling.empty() && std::find(lines.begin(), lines.end(), std::pair{std::string(c), w}) !=
+                                   lines.end()) {
+          ceiling = c;
+        }
+      }
+      if (ceiling.empty()) continue;
+      CeilingRatio cr{sweep.workload, e, ceiling, w, sweep.total_bytes, {}};
+      for (const auto* row : sweep.rows) {
+        if (row->executor != e || row->workers != w || row->seconds.empty()) continue;
+        for (const auto* top : sweep.rows) {
+          if (top->executor != ceiling || top->workers != w || top->seconds.empty() ||
+              !same_size(top->job_bytes, row->job_bytes)) {
+            continue;
+          }
+          std::vector<int> rounds = row->rounds;
+          std::sort(rounds.begin(), rounds.end());
+          const bool distinct = std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
+          const std::vector<double> top_times =
+              distinct && top->source == row->source ? in_rounds(*top, rounds) : std::vector<double>{};
+          cr.by_size.emplace_back(
+              row->job_bytes, top_times.empty()
+                                  ? stats::ratio_of_medians(top->seconds, row->seconds, false)
+                                  : stats::ratio_of_medians(top_times, in_rounds(*row, rounds), true));
+        }
+      }
+      std::sort(cr.by_size.begin(), cr.by_size.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (!cr.by_size.empty()) out.push_back(std::move(cr));
+    }
+  }
+  return out;
+}
+
 std::vector<Recommendation> recommend(const Report& report) {
   std::vector<Recommendation> out;
   for (const auto& workload : workloads_of(report)) {

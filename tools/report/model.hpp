@@ -169,6 +169,19 @@ struct BreakEven {
 };
 std::vector<BreakEven> break_even(const Report& report);
 
+// Our executor against a ceiling of the same job-size sweep (OpenMP, else oneTBB: they return
+// no futures) at the same workers: the ceiling's time over ours per job size, paired by round
+// where both ran in the same rounds. 1 is the ceiling's speed; 0.9 is 10% slower.
+struct CeilingRatio {
+  std::string workload;
+  std::string executor;
+  std::string ceiling;
+  int workers = 0;
+  double total_bytes = 0;
+  std::vector<std::pair<double, stats::Estimate>> by_size;  // job bytes, ratio; smallest first
+};
+std::vector<CeilingRatio> ceiling_ratios(const Report& report);
+
 // Per workload and executor of the main group: the fewest workers whose speedup interval
 // reaches within 5% of the best speedup's estimate.
 struct Recommendation {
