@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The before/after of a change, measured in one sitting on this machine: two release builds'
-# benchmark programs run back to back, alternately (before, after, before, after), then
+# benchmark programs run round by round in turn (before, after, after, before, ...), then
 # compared row by row with `report compare` (a U test per row; exit status 1 on a slowdown).
 # Usage: tools/before_after.sh BEFORE_BUILD AFTER_BUILD OUT_DIR
 #   BEFORE_BUILD, AFTER_BUILD  release build directories (e.g. a worktree of the old revision,
@@ -11,7 +11,7 @@
 #                              overhead_processes, jobs_kernels, sweep_startup: the pools'
 #                              start-up), compare.txt, and dispatch_parity.json when both
 #                              builds have bench/dispatch_parity
-# Environment: BENCH_REPETITIONS (default 9), BENCH_MAX_ROUNDS (default 12), as tools/run_bench.sh.
+# Environment: BENCH_REPETITIONS (default 9), the rounds of each build (no extra rounds here).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
   sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
@@ -28,23 +28,47 @@ for build in "$before" "$after"; do
 done
 report=$after/tools/report/report
 [ -x "$report" ] || { echo "before_after: '$report' not found" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "before_after: python3 not found (it merges each build's rounds)" >&2; exit 2; }
 reps=${BENCH_REPETITIONS:-9}
 case "$reps" in '' | *[!0-9]* | 0) echo "before_after: BENCH_REPETITIONS='$reps': expected a whole number >= 1" >&2; exit 2 ;; esac
-max_rounds=${BENCH_MAX_ROUNDS:-12}
-case "$max_rounds" in '' | *[!0-9]* | 0) echo "before_after: BENCH_MAX_ROUNDS='$max_rounds': expected a whole number >= 1" >&2; exit 2 ;; esac
-[ "$max_rounds" -ge "$reps" ] || max_rounds=$reps
 mkdir -p "$out/before" "$out/after"
 
-# run NAME PROGRAM ARGS...: the program of each build in turn, its record as NAME.json.
+# run NAME PROGRAM ARGS...: the program of each build, one process per round, the builds
+# taking turns round by round (the first of each pair alternating too), so that the host's
+# drift over the minutes of a run falls on both alike; each build's rounds are then merged
+# into one record, NAME.json, with repetition_index the round (no extra rounds).
 run() {
   local name=$1 program=$2
   shift 2
+  echo "before_after: $name, $reps rounds, the builds taking turns"
+  local round side
+  for round in $(seq 1 "$reps"); do
+    local order=(before after)
+    [ $((round % 2)) = 0 ] && order=(after before)
+    for side in "${order[@]}"; do
+      local build=$before
+      [ "$side" = after ] && build=$after
+      "$build/bench/$program" "$@" --benchmark_repetitions=1 --max_rounds=1 \
+        --benchmark_out="$out/$side/.$name.$round.json" --benchmark_out_format=json >/dev/null
+    done
+  done
   for side in before after; do
-    local build=$before
-    [ "$side" = after ] && build=$after
-    echo "before_after: $name, $side ($build)"
-    "$build/bench/$program" "$@" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
-      --benchmark_out="$out/$side/$name.json" --benchmark_out_format=json >/dev/null
+    python3 - "$out/$side/$name.json" "$reps" "$out/$side/.$name".*.json <<'PY'
+import json, re, sys
+out, reps, parts = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+merged = None
+for path in sorted(parts, key=lambda p: int(re.search(r"\.(\d+)\.json$", p).group(1))):
+    record = json.load(open(path))
+    k = int(re.search(r"\.(\d+)\.json$", path).group(1)) - 1
+    for row in record["benchmarks"]:
+        row["repetition_index"], row["repetitions"] = k, reps
+    if merged is None:
+        merged = record
+    else:
+        merged["benchmarks"] += record["benchmarks"]
+json.dump(merged, open(out, "w"), indent=1)
+PY
+    rm -f "$out/$side/.$name".*.json
   done
 }
 run overhead_threads overhead_bench --benchmark_filter='^BM_(ThreadPool|TBB)_' \
