@@ -1,7 +1,8 @@
 // Executor overhead: the cost of a task that does nothing, so that what a job benchmark
 // measures is the job and not the pool. Thread pool rows: submit-then-result of many empty
-// tasks, one round trip at a time, as_completed, map at two chunk sizes, and oneTBB's
-// task_group (run + wait) as the reference for the fastest pools (it has no futures).
+// tasks (from one thread, and from two at once), one round trip at a time, as_completed, map
+// at two chunk sizes, and oneTBB's task_group (run + wait) as the reference for the fastest
+// pools (it has no futures).
 // Process pool rows: the same shapes, and a raw socket round trip to one forked child with 64
 // requests in flight: the physical floor for any process pool. (Pool start-up is timed once,
 // by sweep_bench's BM_Startup_* rows, in the region the CPython rows time.)
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_main.hpp"
@@ -80,6 +82,32 @@ void BM_ThreadPool_RoundTrip(benchmark::State& state) {
   finish_row(state, 1, "thread", sample);
 }
 BENCHMARK(BM_ThreadPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
+
+// Two threads at once each submit N/2 empty tasks, then take each of their results: the queue
+// under two producers (the submitting threads compete with the workers for the 2 cores).
+void BM_ThreadPool_TwoProducers(benchmark::State& state) {
+  const auto tasks = state.range(1);
+  futures::ThreadPoolExecutor pool(static_cast<int>(state.range(0)));
+  std::array<std::vector<futures::Future<void>>, 2> fs;
+  for (auto& f : fs) f.reserve(static_cast<std::size_t>(tasks / 2));
+  const bench::RowSample sample;
+  for (auto _ : state) {
+    auto produce = [&pool, tasks](std::vector<futures::Future<void>>& out) {
+      for (std::int64_t i = 0; i < tasks / 2; ++i) out.push_back(pool.submit([] {}));
+      for (const auto& f : out) f.result();
+      out.clear();
+    };
+    std::thread other(produce, std::ref(fs[1]));
+    produce(fs[0]);
+    other.join();
+  }
+  finish_row(state, tasks / 2 * 2, "thread", sample);
+}
+BENCHMARK(BM_ThreadPool_TwoProducers)
+    ->ArgNames({"workers", "tasks"})
+    ->Args({kWorkers, 1'000'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Submits N empty tasks and consumes them through as_completed.
 void BM_ThreadPool_AsCompleted(benchmark::State& state) {
