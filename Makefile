@@ -2,7 +2,7 @@
 # those missing), then configures and builds through the CMake presets.
 JOBS ?= $(shell nproc)
 
-.PHONY: test bench sanitize fuzz deps-test deps-bench deps-fuzz clean help
+.PHONY: test bench bench-run sanitize fuzz deps-test deps-bench deps-fuzz clean help
 FUZZ_SECONDS ?= 60
 
 help:
@@ -32,7 +32,12 @@ test: deps-test
 BENCH_TARGETS = sweep_bench overhead_bench jobs_bench dispatch_parity flags_bench flags_server \
                 report machine_context
 
-bench: deps-bench
+bench:
+	@start=$$(date +%s); $(MAKE) --no-print-directory bench-run && \
+	  echo "make bench: $$(($$(date +%s) - start)) s in all (packages, build, benchmarks, report)" \
+	  | tee -a results/run_time.txt
+
+bench-run: deps-bench
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS) --target $(BENCH_TARGETS)
 	tools/run_bench.sh build/release $(SWEEP_FLAGS)

@@ -14,6 +14,7 @@
 #                                   every row, the machine context in each)
 #   results/speedup.csv, results/overhead.csv, results/summary.md
 #                                   derived: 95% intervals, noise flags, the machine
+#   results/run_time.txt            how long the benchmarks took (make bench adds its total)
 #   plots/{speedup,efficiency,granularity,gil}_<workload>.{png,svg}
 # and the summary on the terminal. Console output of the programs goes to BUILD_DIR/bench-logs.
 # Usage: tools/run_bench.sh BUILD_DIR [--no-python] [sweep_bench flags, e.g. --workers=1,2,3,4,16]
@@ -221,5 +222,11 @@ done
 [ -z "$wrk_text" ] || cp "$wrk_text" results/flags_server_wrk.txt
 rm -f results/sweep_bench.json  # the single sweep record of earlier versions
 
-echo "report: results/speedup.csv, results/overhead.csv, results/summary.md, plots/ ($((SECONDS - start)) s of benchmarks)"
+bench_seconds=$((SECONDS - start))
+echo "report: results/speedup.csv, results/overhead.csv, results/summary.md, plots/ ($bench_seconds s of benchmarks)"
 "$report" "${records[@]}" --results results --plots plots ${report_flags[@]+"${report_flags[@]}"}
+# How long the run took, beside its records (make bench appends its own total).
+{
+  echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(date -u +%FT%TZ), git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "tools/run_bench.sh: $bench_seconds s of benchmarks, $((SECONDS - start)) s with the report"
+} >results/run_time.txt
