@@ -509,7 +509,8 @@ void register_all(const Config& config) {
     std::vector<std::string> others;
     for (const ExecutorInfo& info : kExecutors) {
       const bool ceiling = info.executor == Executor::openmp || info.executor == Executor::tbb;
-      const bool wanted = !info.peer || peers == Peers::all || (peers == Peers::ceilings && ceiling);
+      const bool wanted =
+          !info.peer || peers == Peers::all || (peers == Peers::ceilings && ceiling);
       if (!wanted || !in_part(config.part, info.executor)) continue;
       if (info.executor == Executor::sequential) {
         sequential = add(info, set.workload, set, 1, job_bytes);

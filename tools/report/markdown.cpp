@@ -199,9 +199,9 @@ std::string sweep_tables(const Report& r) {
       for (const auto& [bytes, ratio] : cr.by_size) {
         cells.push_back(fmt::format("{} at {}", times_with_interval(ratio), human_bytes(bytes)));
       }
-      out += fmt::format("- {} ×{} against the ceiling, {} ×{} (its time over ours: 1 is as fast): "
-                         "{}\n",
-                         cr.executor, cr.workers, cr.ceiling, cr.workers, fmt::join(cells, ", "));
+      out += fmt::format(
+          "- {} ×{} against the ceiling, {} ×{} (its time over ours: 1 is as fast): {}\n",
+          cr.executor, cr.workers, cr.ceiling, cr.workers, fmt::join(cells, ", "));
     }
   }
   return out;

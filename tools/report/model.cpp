@@ -454,15 +454,14 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
   std::vector<CeilingRatio> out;
   for (const auto& sweep : sweeps_of(report)) {
     const auto lines = lines_of(sweep);
+    auto has_line = [&lines](const std::string& e, int w) {
+      return std::find(lines.begin(), lines.end(), std::pair{e, w}) != lines.end();
+    };
     for (const auto& [e, w] : lines) {
       if (e != "thread" && e != "process") continue;
-      std::string ceiling;
-      for (const char* c : {"openmp", "tbb"}) {
-        if (ceiling.empty() && std::find(lines.begin(), lines.end(), std::pair{std::string(c), w}) !=
-                                   lines.end()) {
-          ceiling = c;
-        }
-      }
+      const std::string ceiling = has_line("openmp", w) ? "openmp"
+                                  : has_line("tbb", w)    ? "tbb"
+                                                          : "";
       if (ceiling.empty()) continue;
       CeilingRatio cr{sweep.workload, e, ceiling, w, sweep.total_bytes, {}};
       for (const auto* row : sweep.rows) {
@@ -472,15 +471,18 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
               !same_size(top->job_bytes, row->job_bytes)) {
             continue;
           }
+          // Paired by round when both rows ran in one process, in distinct rounds.
           std::vector<int> rounds = row->rounds;
           std::sort(rounds.begin(), rounds.end());
-          const bool distinct = std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
-          const std::vector<double> top_times =
-              distinct && top->source == row->source ? in_rounds(*top, rounds) : std::vector<double>{};
+          const bool paired = top->source == row->source &&
+                              std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
+          const std::vector<double> top_times = paired ? in_rounds(*top, rounds)
+                                                       : std::vector<double>{};
           cr.by_size.emplace_back(
-              row->job_bytes, top_times.empty()
-                                  ? stats::ratio_of_medians(top->seconds, row->seconds, false)
-                                  : stats::ratio_of_medians(top_times, in_rounds(*row, rounds), true));
+              row->job_bytes,
+              top_times.empty()
+                  ? stats::ratio_of_medians(top->seconds, row->seconds, false)
+                  : stats::ratio_of_medians(top_times, in_rounds(*row, rounds), true));
         }
       }
       std::sort(cr.by_size.begin(), cr.by_size.end(),
