@@ -57,11 +57,11 @@ run() {
 import json, re, sys
 out, reps, parts = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 merged = None
-for path in sorted(parts, key=lambda p: int(re.search(r"\.(\d+)\.json$", p).group(1))):
+rounds = sorted((int(re.search(r"\.(\d+)\.json$", p).group(1)), p) for p in parts)
+for number, path in rounds:
     record = json.load(open(path))
-    k = int(re.search(r"\.(\d+)\.json$", path).group(1)) - 1
     for row in record["benchmarks"]:
-        row["repetition_index"], row["repetitions"] = k, reps
+        row["repetition_index"], row["repetitions"] = number - 1, reps
     if merged is None:
         merged = record
     else:
@@ -71,13 +71,14 @@ PY
     rm -f "$out/$side/.$name".*.json
   done
 }
-run overhead_threads overhead_bench --benchmark_filter='^BM_(ThreadPool|TBB)_' \
-  --benchmark_min_time=0.25
-run overhead_processes overhead_bench --benchmark_filter='^BM_(ProcessPool|Pipe)_' \
-  --benchmark_min_time=0.25
-run jobs_kernels jobs_bench \
-  --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
-  --benchmark_min_time=0.1
+# shellcheck source=tools/bench_rows.sh
+. "$(dirname "$0")/bench_rows.sh"
+run overhead_threads overhead_bench --benchmark_filter="$OVERHEAD_THREAD_ROWS" \
+  --benchmark_min_time="$OVERHEAD_MIN_TIME"
+run overhead_processes overhead_bench --benchmark_filter="$OVERHEAD_PROCESS_ROWS" \
+  --benchmark_min_time="$OVERHEAD_MIN_TIME"
+run jobs_kernels jobs_bench --benchmark_filter="$KERNEL_ROWS" \
+  --benchmark_min_time="$KERNEL_MIN_TIME"
 run sweep_startup sweep_bench --part=process_startup
 if [ -x "$before/bench/dispatch_parity" ] && [ -x "$after/bench/dispatch_parity" ]; then
   echo "before_after: dispatch_parity, before and after"

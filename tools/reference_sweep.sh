@@ -106,9 +106,9 @@ else
   echo "reference_sweep: cpython_bench: left out: python3 not found" | tee -a "$log"
 fi
 step sweep_startup "${sweep[@]}" --part=process_startup
-# The kernels beside OpenSSL's, one thread, preallocated buffers.
-step jobs_kernels "$bundle/bin/jobs_bench" \
-  --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
-  --benchmark_repetitions="$reps" --max_rounds="$reps" --benchmark_min_time=0.1 \
+# shellcheck source=tools/bench_rows.sh
+. "$(dirname "$0")/bench_rows.sh"
+step jobs_kernels "$bundle/bin/jobs_bench" --benchmark_filter="$KERNEL_ROWS" \
+  --benchmark_repetitions="$reps" --max_rounds="$reps" --benchmark_min_time="$KERNEL_MIN_TIME" \
   --benchmark_out=@OUT@ --benchmark_out_format=json
 echo "reference_sweep: $((SECONDS - start)) s; records: $(cd "$out" && ls ./*.json 2>/dev/null | tr '\n' ' ')" | tee -a "$log"

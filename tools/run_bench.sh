@@ -40,6 +40,8 @@ for arg in "$@"; do
     *) sweep_args+=("$arg") ;;
   esac
 done
+# shellcheck source=tools/bench_rows.sh
+. "$(dirname "$0")/bench_rows.sh"
 sweep=$build/bench/sweep_bench
 overhead=$build/bench/overhead_bench
 kernels=$build/bench/jobs_bench
@@ -67,6 +69,7 @@ cpython_max_rounds=${CPYTHON_REPETITIONS:-$reps}
 read -r -a report_flags <<<"${REPORT_FLAGS:-}"
 
 mkdir -p results plots "$build/bench-logs"
+cpu_line="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
 tmp_files=()
 cleanup() { rm -f "${tmp_files[@]}"; }
 trap cleanup EXIT
@@ -96,21 +99,17 @@ sweep_part 3 process_startup sweep_startup
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
   echo "[$1/10] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
-  # A quarter of a second a row and round: the spread of these rows comes from one round to
-  # the next (a worker asleep or spinning, a vCPU descheduled), not from within a round.
   "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
-    --benchmark_min_time=0.25 \
+    --benchmark_min_time="$OVERHEAD_MIN_TIME" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/$2.log"
 }
-overhead_part 4 overhead_threads '^BM_(ThreadPool|TBB)_'
-overhead_part 5 overhead_processes '^BM_(ProcessPool|Pipe)_'
+overhead_part 4 overhead_threads "$OVERHEAD_THREAD_ROWS"
+overhead_part 5 overhead_processes "$OVERHEAD_PROCESS_ROWS"
 
-# The kernels against OpenSSL's on the same input, one thread, preallocated buffers.
 temp_record jobs_kernels
 echo "[6/10] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
-"$kernels" \
-  --benchmark_filter='^BM_(Arcfour_(Ours|OpenSSL)/.*/fresh:0|Sha256_(Ours|EvpDigest)/)' \
-  --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time=0.1 \
+"$kernels" --benchmark_filter="$KERNEL_ROWS" \
+  --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time="$KERNEL_MIN_TIME" \
   --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/jobs_kernels.log"
 
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
@@ -193,7 +192,7 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
       --lifetime 600  # it stops by itself after 10 minutes at the latest
     {
       echo "# flags_server (LOCAL) under wrk: GET /flags/cn/cn.png, 1 thread, 50 connections,"
-      echo "# 5 runs of 2 s; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
+      echo "# 5 runs of 2 s; $cpu_line"
       for run in 1 2 3 4 5; do
         wrk -t1 -c50 -d2s "$flags_url/cn/cn.png" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/run '"$run"': \1 requests\/s/p'
       done
@@ -227,6 +226,6 @@ echo "report: results/speedup.csv, results/overhead.csv, results/summary.md, plo
 "$report" "${records[@]}" --results results --plots plots ${report_flags[@]+"${report_flags[@]}"}
 # How long the run took, beside its records (make bench appends its own total).
 {
-  echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(date -u +%FT%TZ), git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "# $cpu_line, $(date -u +%FT%TZ), git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "tools/run_bench.sh: $bench_seconds s of benchmarks, $((SECONDS - start)) s with the report"
 } >results/run_time.txt
