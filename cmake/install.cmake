@@ -1,5 +1,5 @@
-# What `cmake --install` puts under the prefix: the library, its public headers (src/futures,
-# internal/ included since the public headers include it), a CMake package exporting
+# What `cmake --install` puts under the prefix: the library, its headers (include/futures: the
+# public ones and the few internal ones their templates include), a CMake package exporting
 # futures::futures, and futures.pc. The job kernels, the command-line plumbing, the benchmarks
 # and the tools are not installed.
 include(CMakePackageConfigHelpers)
@@ -11,7 +11,7 @@ install(TARGETS futures EXPORT futuresTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/futures/
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/futures/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/futures
         FILES_MATCHING PATTERN "*.hpp")
 install(EXPORT futuresTargets NAMESPACE futures:: DESTINATION ${FUTURES_CMAKE_DIR})

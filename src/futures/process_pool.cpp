@@ -1,13 +1,8 @@
 #include "futures/process_pool.hpp"
 
-#include "futures/internal/cpus.hpp"
-#include "futures/internal/fork_gate.hpp"
-
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,13 +10,20 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+
+#include "futures/internal/cpus.hpp"
+#include "futures/internal/dispatch.hpp"
+#include "futures/internal/fork_gate.hpp"
+#include "futures/internal/fork_server.hpp"
+#include "futures/internal/frame_buffer.hpp"
+#include "futures/internal/pool_gate.hpp"
+#include "futures/internal/unique_fd.hpp"
+#include "futures/internal/worker_channel.hpp"
 
 namespace futures {
 namespace {
@@ -29,6 +31,7 @@ namespace {
 using internal::Clock;
 using internal::ForkGate;
 using internal::ForkServer;
+using internal::PoolTask;
 using internal::StateBase;
 
 // How long a worker whose channel closed may take to have its exit status reported before
@@ -38,41 +41,15 @@ constexpr auto kStatusGrace = std::chrono::milliseconds(500);
 constexpr auto kExitGrace = std::chrono::seconds(5);
 // How long terminate_workers() lets workers handle SIGTERM before it sends SIGKILL.
 constexpr auto kTerminateGrace = std::chrono::seconds(1);
-// What one worker may hold in flight (see Impl::dispatch): at most kMaxWindow tasks, and
-// beyond its first task, no more than kTargetBacklog of estimated work.
-constexpr std::size_t kMaxWindow = 64;
-constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1);
 
 int checked_workers(std::optional<int> max_workers) {
   if (!max_workers) return internal::process_cpu_count();  // os.process_cpu_count()
-  if (*max_workers <= 0) {
-    throw std::invalid_argument("ProcessPoolExecutor: max_workers must be > 0, got " +
-                                std::to_string(*max_workers));
-  }
-  return *max_workers;
+  return internal::checked_positive("ProcessPoolExecutor", "max_workers", *max_workers);
 }
 
 std::optional<int> checked_max_tasks(std::optional<int> max_tasks) {
-  if (max_tasks && *max_tasks <= 0) {
-    throw std::invalid_argument("ProcessPoolExecutor: max_tasks_per_child must be > 0, got " +
-                                std::to_string(*max_tasks));
-  }
+  if (max_tasks) internal::checked_positive("ProcessPoolExecutor", "max_tasks_per_child", *max_tasks);
   return max_tasks;
-}
-
-std::system_error sys_error(const char* what) {
-  return std::system_error(errno, std::generic_category(), what);
-}
-
-// A task's invoker and function, read from its frame (as begin_task() lays it out): tasks of
-// one kind are taken to cost alike.
-std::uint64_t task_kind(const std::vector<std::byte>& frame) {
-  constexpr std::size_t kInvokerAt = internal::kFrameHeader + 1 + sizeof(std::uint64_t);
-  std::uint64_t invoker;
-  std::uint64_t fn;
-  std::memcpy(&invoker, frame.data() + kInvokerAt, sizeof invoker);
-  std::memcpy(&fn, frame.data() + kInvokerAt + sizeof invoker, sizeof fn);
-  return (invoker * 0x9E3779B97F4A7C15u) ^ fn;
 }
 
 ProcessPoolOptions with_workers(int max_workers) {
@@ -81,304 +58,219 @@ ProcessPoolOptions with_workers(int max_workers) {
   return options;
 }
 
+// Fails each task with `error` and drops the pool's reference to it.
+void fail_all(std::deque<PoolTask>& tasks, const std::exception_ptr& error) noexcept {
+  for (PoolTask& t : tasks) {
+    t.state->fail_if_not_done(error);
+    t.state->release();
+  }
+  tasks.clear();
+}
+
 }  // namespace
 
-struct ProcessPoolExecutor::Impl {
-  struct Task {
-    StateBase* state;  // one reference, released when the task is completed or dropped
-    Completer completer;
-    std::vector<std::byte> frame;  // moved out when queued on a worker's channel
-    std::uint64_t kind = 0;        // its invoker and function: tasks alike in cost
-    std::chrono::nanoseconds cost{0};  // its estimated time when it was sent
-    bool ahead = false;  // sent ahead (see dispatch), and the task before it not answered yet
-    bool guessed = false;  // its kind had no estimate yet when it was sent
-  };
-
-  struct Worker {
-    pid_t pid;
-    int fd;
-    internal::FrameBuffer in;
-    std::deque<std::vector<std::byte>> out;  // frames to write; the first from out_offset
-    std::size_t out_offset = 0;
-    std::deque<Task> in_flight;  // sent to this worker, answered in this order
-    std::size_t window = 1;      // tasks it may hold in flight (see dispatch)
-    std::chrono::nanoseconds backlog{0};  // the estimated time of the tasks in flight
-    int guessed = 0;                      // tasks in flight sent without an estimate
-    Clock::time_point busy_since;  // since when it has had tasks in flight without a break
-    long assigned = 0;           // tasks given over its life
-    bool closed = false;         // its channel reached end of stream
-    std::optional<int> status;   // its wait status, once the fork server reported it
-    Clock::time_point closed_at;
-
-    Worker(pid_t p, int f) : pid(p), fd(f) {}
-    Worker(const Worker&) = delete;
-    Worker& operator=(const Worker&) = delete;
-    ~Worker() { ::close(fd); }
-  };
-
-  Impl(int worker_count, internal::WorkerConfig worker_config)
-      : max_workers(worker_count), config(std::move(worker_config)) {}
-  Impl(const Impl&) = delete;
+// The pool's insides: the submitting side (enqueue, shutdown) under one lock, and the I/O
+// thread that owns the workers, their channels and the dispatch.
+class ProcessPoolExecutor::Impl {
+ public:
+  Impl(int max_workers, internal::WorkerConfig config)
+      : max_workers_(max_workers), config_(std::move(config)), dispatcher_(config_.max_tasks) {}
+  Impl(const Impl&) = delete;  // owns processes and a thread
   Impl& operator=(const Impl&) = delete;
+  // Only a done callback destroying its own pool leaves the I/O thread unjoined.
   ~Impl() {
-    if (wake_fd >= 0) ::close(wake_fd);
+    if (io_.joinable()) io_.detach();
   }
 
+  // Starts the fork server and the workers, then the I/O thread. Throws what fails.
   void start();
+  int max_workers() const noexcept { return max_workers_; }
+  // Queues a task (taking over one reference to `state`) and wakes the I/O thread. Throws
+  // BrokenProcessPool or ShutdownError, having released the reference, if the pool is closed.
+  void enqueue(StateBase* state, Completer completer, std::vector<std::byte> frame);
+  // Python's shutdown(); `signal` (SIGTERM or SIGKILL, 0: none) stops the workers first.
+  void shutdown(bool wait, bool cancel_futures, int signal);
+
+ private:
+  // A worker process, as the I/O thread sees it.
+  struct Worker {
+    Worker(pid_t p, internal::UniqueFd fd) : pid(p), channel(std::move(fd)) {}
+    pid_t pid;
+    internal::WorkerChannel channel;
+    internal::WorkerLoad load;
+    std::optional<int> status;   // its wait status, once the fork server reported it
+    Clock::time_point closed_at;  // when its channel closed
+  };
+
+  // The I/O thread.
   void io_main() noexcept;
   void io_loop();
-  void add_worker(pid_t pid, int fd);
   void dispatch();
-  void write_worker(Worker& w);
+  void add_worker(pid_t pid, internal::UniqueFd fd);
+  void handle_event(ForkServer::Event e);
   void read_worker(Worker& w);
-  bool given_last_task(const Worker& w) const;
-  bool may_take(const Worker& w) const;
-  void learn_costs(Worker& w);
-  std::optional<std::chrono::nanoseconds> estimated_cost(std::uint64_t kind) const;
   void handle_frame(Worker& w, std::span<const std::byte> body);
-  void handle_event(const ForkServer::Event& e);
   bool check_closed_workers();
   void break_pool(const std::string& message) noexcept;
   void stop_gracefully() noexcept;
   void stop_now(int signal) noexcept;
   bool await_exits(const std::vector<pid_t>& pids, Clock::time_point deadline);
   std::string worker_death(const Worker& w) const;
+  void wake() noexcept;
 
-  const int max_workers;
-  const internal::WorkerConfig config;
-  std::unique_ptr<ForkServer> server;
-  int wake_fd = -1;  // eventfd: submit() and shutdown() wake the I/O thread through it
+  const int max_workers_;
+  const internal::WorkerConfig config_;
+  std::unique_ptr<ForkServer> server_;
+  internal::UniqueFd wake_fd_;  // eventfd: enqueue() and shutdown() wake the I/O thread
 
-  std::mutex mu;
-  std::deque<Task> pending;   // guarded by mu: submitted, not yet sent to a worker
-  bool shutdown = false;      // guarded by mu
-  std::string broken;         // guarded by mu: non-empty once broken
-  bool io_sleeping = false;   // guarded by mu: the I/O thread is in poll()
-  bool wake_pending = false;  // guarded by mu: a wake-up was written and not yet consumed
-  std::uint64_t submitted = 0;  // guarded by mu: tasks ever queued
-  std::uint64_t dispatch_seen = 0;  // I/O thread: `submitted` as of its last dispatch()
+  std::mutex mu_;
+  std::deque<PoolTask> pending_;  // guarded by mu_: submitted, not yet sent to a worker
+  internal::PoolGate<BrokenProcessPool> gate_;  // guarded by mu_
+  bool io_sleeping_ = false;      // guarded by mu_: the I/O thread is in poll()
+  bool wake_pending_ = false;     // guarded by mu_: a wake-up was written and not yet consumed
+  std::uint64_t submitted_ = 0;   // guarded by mu_: tasks ever queued
+  std::uint64_t dispatch_seen_ = 0;  // I/O thread: `submitted_` as of its last dispatch()
   // terminate_workers() / kill_workers(): the signal asked for (SIGKILL wins), 0 if none.
   // Set before shutdown's wake-up, which orders it before the I/O thread's next look.
-  std::atomic<int> stop_signal{0};
-  std::thread io;
-  std::mutex join_mu;
+  std::atomic<int> stop_signal_{0};
+  std::thread io_;
+  std::mutex join_mu_;
 
   // Owned by the I/O thread (and by start() before it runs).
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::unordered_map<std::uint64_t, std::chrono::nanoseconds> costs;  // per task kind
-  std::vector<std::uint64_t> answered;  // kinds of the replies of the current read
-  int sent_ahead = 0;  // tasks with `ahead` set: 0 or 1
-  std::unordered_map<pid_t, int> early_exits;  // statuses reported before the spawn
-  int spawning = 0;                            // replacement workers asked for
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<internal::WorkerLoad*> open_loads_;  // dispatch()'s scratch: open workers
+  std::vector<Worker*> open_workers_;              // the same workers
+  internal::Dispatcher dispatcher_;
+  std::unordered_map<pid_t, int> early_exits_;  // statuses reported before the spawn
+  int spawning_ = 0;                            // replacement workers asked for
 };
 
 void ProcessPoolExecutor::Impl::start() {
-  server = std::make_unique<ForkServer>(config);
-  wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd < 0) throw sys_error("eventfd");
-  for (int i = 0; i < max_workers; ++i) server->request_spawn();
-  while (static_cast<int>(workers.size()) < max_workers) {
-    std::optional<ForkServer::Event> e = server->read_event();
+  server_ = std::make_unique<ForkServer>(config_);
+  wake_fd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
+  for (int i = 0; i < max_workers_; ++i) server_->request_spawn();
+  while (static_cast<int>(workers_.size()) < max_workers_) {
+    std::optional<ForkServer::Event> e = server_->read_event();
     if (!e) throw BrokenProcessPool("the process pool's fork server died while starting workers");
-    handle_event(*e);
+    handle_event(std::move(*e));
   }
   ForkGate::instance().enter_for_new_thread();
   try {
-    io = std::thread([this] { io_main(); });
+    io_ = std::thread([this] { io_main(); });
   } catch (...) {
     ForkGate::instance().undo_for_new_thread();
     throw;
   }
 }
 
-void ProcessPoolExecutor::Impl::add_worker(pid_t pid, int fd) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  auto w = std::make_unique<Worker>(pid, fd);
-  if (auto it = early_exits.find(pid); it != early_exits.end()) {
-    w->status = it->second;
-    early_exits.erase(it);
+void ProcessPoolExecutor::Impl::enqueue(StateBase* state, Completer completer,
+                                        std::vector<std::byte> frame) {
+  const std::uint64_t kind = internal::task_kind(frame);
+  bool wake_io = false;
+  {
+    std::lock_guard lock(mu_);
+    if (!gate_.open()) {
+      state->release();  // the executor's reference; the caller's future still holds one
+      gate_.throw_refusal();
+    }
+    pending_.push_back(PoolTask{state, completer, std::move(frame), kind});
+    ++submitted_;
+    if (io_sleeping_ && !wake_pending_) wake_io = wake_pending_ = true;
   }
-  workers.push_back(std::move(w));
+  if (wake_io) wake();
 }
 
-void ProcessPoolExecutor::Impl::handle_event(const ForkServer::Event& e) {
+void ProcessPoolExecutor::Impl::shutdown(bool wait, bool cancel_futures, int signal) {
+  if (signal == SIGKILL) {
+    stop_signal_.store(SIGKILL);
+  } else if (signal != 0) {
+    int none = 0;
+    stop_signal_.compare_exchange_strong(none, signal);
+  }
+  std::deque<PoolTask> cancelled;
+  {
+    std::lock_guard lock(mu_);
+    gate_.shut();
+    if (cancel_futures) cancelled.swap(pending_);
+  }
+  for (PoolTask& t : cancelled) {
+    t.state->cancel();
+    t.state->release();
+  }
+  wake();
+  if (!wait) return;
+  std::lock_guard join_lock(join_mu_);
+  // A done callback (on the I/O thread) shutting down its own pool cannot wait for that
+  // thread: the destructor will.
+  if (io_.joinable() && io_.get_id() != std::this_thread::get_id()) io_.join();
+}
+
+void ProcessPoolExecutor::Impl::wake() noexcept {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_fd_.get(), &one, sizeof one);
+}
+
+void ProcessPoolExecutor::Impl::add_worker(pid_t pid, internal::UniqueFd fd) {
+  auto w = std::make_unique<Worker>(pid, std::move(fd));
+  if (auto it = early_exits_.find(pid); it != early_exits_.end()) {
+    w->status = it->second;
+    early_exits_.erase(it);
+  }
+  workers_.push_back(std::move(w));
+}
+
+void ProcessPoolExecutor::Impl::handle_event(ForkServer::Event e) {
   if (e.type == ForkServer::Event::kSpawned) {
-    if (spawning > 0) --spawning;
-    add_worker(e.pid, e.fd);
+    if (spawning_ > 0) --spawning_;
+    add_worker(e.pid, std::move(e.fd));
     return;
   }
-  for (auto& w : workers) {
+  for (auto& w : workers_) {
     if (w->pid == e.pid) {
       w->status = e.status;
       return;
     }
   }
-  early_exits[e.pid] = e.status;
+  early_exits_[e.pid] = e.status;
 }
 
-// Dispatch: tasks wait in the shared `pending` queue, not in a worker's, until some worker has
-// room, and are marked running only then, as they are committed to that worker's channel. So
-// no worker idles while a task waits (any worker with room takes the next one), and what
-// cancel(), shutdown's cancel_futures or leaving a map loop cannot stop is what the workers
-// hold.
-//
-// What a worker may hold adapts to what the tasks cost, measured in this process: after each
-// read of a worker's replies, the time it was busy since the previous read (or since it was
-// given work while idle) over the replies read is the per-task time, which includes the round
-// trip while little is in flight. It feeds two estimates:
-//   - per task kind (invoker and function), a moving average; a kind not seen yet counts as
-//     long. A worker holding anything takes a task only if the estimated time of what it
-//     holds stays within kTargetBacklog (1 ms). So a task estimated at 1 ms or more goes
-//     only to an idle worker, and nothing is queued behind it;
-//   - per worker, a window on the count, which starts at 1 and at most doubles or halves per
-//     read (up to kMaxWindow, 64): the tasks that fit in kTargetBacklog at the measured
-//     per-task time. It keeps a fresh estimate from sending a burst at once.
-// Tiny tasks thus reach 64 in flight per worker in a few round trips, which hides the round
-// trip and lets results come back in batches. A task estimated under kTargetBacklog would
-// leave a worker idle for a round trip comparable to itself; so, when no worker has room, one
-// such task in the whole pool is sent ahead, to the busy worker due to finish first by the
-// estimates (a worker past its estimate, or running a task of a kind not measured yet, is not
-// due), and starts there without a round trip. A task estimated at kTargetBacklog or more is
-// never sent ahead: the round trip is small beside it, and a call far longer than its kind's
-// estimate (a 1 s call of a function learned at 5 ms) would keep it waiting while another
-// worker idles. With long tasks, max_workers are running.
-// The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
-// most 1 ms of work by the estimates, or the one tiny task sent ahead).
+// Hands pending tasks to the workers the dispatcher chooses (internal/dispatch.cpp).
 void ProcessPoolExecutor::Impl::dispatch() {
-  std::lock_guard lock(mu);
-  dispatch_seen = submitted;
-  if (pending.empty()) return;
+  std::lock_guard lock(mu_);
+  dispatch_seen_ = submitted_;
+  if (pending_.empty()) return;
+  open_loads_.clear();
+  open_workers_.clear();
+  for (const auto& w : workers_) {
+    if (w->channel.closed()) continue;
+    open_loads_.push_back(&w->load);
+    open_workers_.push_back(w.get());
+  }
   const auto now = Clock::now();
-  while (!pending.empty()) {
-    const std::optional<std::chrono::nanoseconds> estimate = estimated_cost(pending.front().kind);
-    const std::chrono::nanoseconds cost = estimate.value_or(kTargetBacklog);
-    Worker* best = nullptr;
-    for (const auto& w : workers) {
-      if (!may_take(*w)) continue;
-      const bool room = w->in_flight.empty() || (w->in_flight.size() < w->window &&
-                                                 w->backlog + cost <= kTargetBacklog);
-      if (room && (best == nullptr || w->backlog < best->backlog)) best = w.get();
-    }
-    const bool ahead = best == nullptr;
-    if (ahead) {
-      if (sent_ahead > 0 || cost >= kTargetBacklog) return;
-      auto soonest = Clock::time_point::max();
-      for (const auto& w : workers) {
-        if (!may_take(*w) || w->in_flight.empty() || w->guessed > 0) continue;
-        const auto due = w->busy_since + w->backlog;
-        if (due > now && due < soonest) {
-          soonest = due;
-          best = w.get();
-        }
-      }
-      if (best == nullptr) return;
-    }
-    Task task = std::move(pending.front());
-    pending.pop_front();
+  while (!pending_.empty()) {
+    const std::optional<std::size_t> chosen =
+        dispatcher_.choose(pending_.front().kind, open_loads_, now);
+    if (!chosen) return;
+    PoolTask task = std::move(pending_.front());
+    pending_.pop_front();
     // Python's rule: once handed to a worker, a task is running and can no longer be
     // cancelled. Cancelled ones are dropped here.
     if (!task.state->set_running_or_notify_cancel()) {
       task.state->release();
       continue;
     }
-    if (best->in_flight.empty()) best->busy_since = now;
-    task.cost = cost;
-    task.ahead = ahead;
-    sent_ahead += ahead ? 1 : 0;
-    task.guessed = !estimate;
-    best->guessed += task.guessed ? 1 : 0;
-    best->backlog += cost;
-    best->out.push_back(std::move(task.frame));
-    best->in_flight.push_back(std::move(task));
-    ++best->assigned;
-  }
-}
-
-// Whether w has been given its last task under max_tasks_per_child.
-bool ProcessPoolExecutor::Impl::given_last_task(const Worker& w) const {
-  return config.max_tasks && w.assigned >= *config.max_tasks;
-}
-
-// Whether w may be given another task: its channel is open and it has tasks left to take.
-bool ProcessPoolExecutor::Impl::may_take(const Worker& w) const {
-  return !w.closed && !given_last_task(w);
-}
-
-std::optional<std::chrono::nanoseconds> ProcessPoolExecutor::Impl::estimated_cost(
-    std::uint64_t kind) const {
-  const auto it = costs.find(kind);
-  if (it == costs.end()) return std::nullopt;
-  return it->second;
-}
-
-// After a read of w's replies (their kinds in `answered`): updates the estimates.
-void ProcessPoolExecutor::Impl::learn_costs(Worker& w) {
-  const auto now = Clock::now();
-  const auto busy = std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.busy_since);
-  w.busy_since = now;
-  const auto per_task = busy / static_cast<long long>(answered.size());
-  for (std::size_t i = 0; i < answered.size(); ++i) {
-    if (i > 0 && answered[i] == answered[i - 1]) continue;  // one sample per run of a kind
-    auto [it, fresh] = costs.try_emplace(answered[i], per_task);
-    if (fresh) continue;
-    // Quicker down than up: a sample is too long whenever this thread was late to read.
-    it->second = per_task < it->second ? (it->second + per_task) / 2
-                                       : (3 * it->second + per_task) / 4;
-  }
-  const std::size_t ceiling = std::min(2 * w.window, kMaxWindow);
-  std::size_t fit = ceiling;
-  if (per_task.count() > 0) fit = static_cast<std::size_t>(kTargetBacklog / per_task);
-  w.window = std::clamp<std::size_t>(fit, std::max<std::size_t>(1, w.window / 2), ceiling);
-  answered.clear();
-}
-
-void ProcessPoolExecutor::Impl::write_worker(Worker& w) {
-  while (!w.out.empty() && !w.closed) {
-    iovec iov[64];
-    int n = 0;
-    for (std::size_t i = 0; i < w.out.size() && n < 64; ++i, ++n) {
-      const std::size_t skip = i == 0 ? w.out_offset : 0;
-      iov[n].iov_base = w.out[i].data() + skip;
-      iov[n].iov_len = w.out[i].size() - skip;
-    }
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<std::size_t>(n);
-    const ssize_t sent = ::sendmsg(w.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      // The worker is gone; its end of stream and exit status tell the rest.
-      w.out.clear();
-      return;
-    }
-    auto left = static_cast<std::size_t>(sent);
-    while (left > 0) {
-      const std::size_t rest = w.out.front().size() - w.out_offset;
-      if (left < rest) {
-        w.out_offset += left;
-        break;
-      }
-      left -= rest;
-      w.out.pop_front();
-      w.out_offset = 0;
-    }
+    Worker& w = *open_workers_[*chosen];
+    w.channel.queue(dispatcher_.commit(w.load, std::move(task), now));
   }
 }
 
 void ProcessPoolExecutor::Impl::read_worker(Worker& w) {
-  bool open = true;
-  try {
-    open = w.in.read_from(w.fd);
-  } catch (const std::system_error&) {
-    open = false;
-  }
-  while (std::optional<std::span<const std::byte>> body = w.in.next()) handle_frame(w, *body);
-  if (!answered.empty()) learn_costs(w);
-  if (!open && !w.closed) {
-    w.closed = true;
-    w.closed_at = Clock::now();
-  }
+  const bool was_closed = w.channel.closed();
+  w.channel.read();
+  while (std::optional<std::span<const std::byte>> body = w.channel.next()) handle_frame(w, *body);
+  dispatcher_.learn(w.load);
+  if (!was_closed && w.channel.closed()) w.closed_at = Clock::now();
 }
 
 void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byte> body) {
@@ -391,11 +283,11 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
                               "anymore: worker pid " + std::to_string(w.pid) + " raised " +
                               record.type_name + ": " + record.what);
     }
-    if (w.in_flight.empty() ||
-        frame.id != reinterpret_cast<std::uintptr_t>(w.in_flight.front().state)) {
+    if (w.load.in_flight.empty() ||
+        frame.id != reinterpret_cast<std::uintptr_t>(w.load.in_flight.front().state)) {
       throw DecodeError("a reply to no task in flight");
     }
-    Task& task = w.in_flight.front();
+    PoolTask& task = w.load.in_flight.front();
     if (frame.kind == internal::kResult) {
       task.completer(task.state, r);
     } else {
@@ -403,15 +295,7 @@ void ProcessPoolExecutor::Impl::handle_frame(Worker& w, std::span<const std::byt
       if (r.remaining() != 0) throw DecodeError("trailing bytes after an exception");
       task.state->set_exception(internal::rebuild_exception(record));
     }
-    task.state->release();
-    w.backlog -= task.cost;
-    w.guessed -= task.guessed ? 1 : 0;
-    answered.push_back(task.kind);
-    w.in_flight.pop_front();
-    if (!w.in_flight.empty() && w.in_flight.front().ahead) {
-      w.in_flight.front().ahead = false;  // it has started: the next may be sent ahead
-      --sent_ahead;
-    }
+    dispatcher_.answered(w.load).state->release();
   } catch (const DecodeError& e) {
     throw BrokenProcessPool("A process in the process pool sent a malformed message (" +
                             std::string(e.what()) + "), the process pool is not usable anymore: "
@@ -432,24 +316,24 @@ std::string ProcessPoolExecutor::Impl::worker_death(const Worker& w) const {
 
 // Handles workers whose channel closed. Returns false once the pool is broken.
 bool ProcessPoolExecutor::Impl::check_closed_workers() {
-  for (std::size_t i = 0; i < workers.size();) {
-    Worker& w = *workers[i];
-    if (!w.closed) {
+  for (std::size_t i = 0; i < workers_.size();) {
+    Worker& w = *workers_[i];
+    if (!w.channel.closed()) {
       ++i;
       continue;
     }
-    const bool retired = given_last_task(w) && w.in_flight.empty() && w.status &&
-                         WIFEXITED(*w.status) && WEXITSTATUS(*w.status) == 0;
+    const bool retired = dispatcher_.given_last_task(w.load) && w.load.in_flight.empty() &&
+                         w.status && WIFEXITED(*w.status) && WEXITSTATUS(*w.status) == 0;
     if (retired) {
-      workers.erase(workers.begin() + static_cast<std::ptrdiff_t>(i));
+      workers_.erase(workers_.begin() + static_cast<std::ptrdiff_t>(i));
       bool stopping;
       {
-        std::lock_guard lock(mu);
-        stopping = shutdown && pending.empty();
+        std::lock_guard lock(mu_);
+        stopping = gate_.shut_down() && pending_.empty();
       }
       if (!stopping) {
-        server->request_spawn();
-        ++spawning;
+        server_->request_spawn();
+        ++spawning_;
       }
       continue;
     }
@@ -476,32 +360,33 @@ void ProcessPoolExecutor::Impl::io_main() noexcept {
 void ProcessPoolExecutor::Impl::io_loop() {
   std::vector<pollfd> fds;
   for (;;) {
-    if (const int signal = stop_signal.load()) return stop_now(signal);
+    if (const int signal = stop_signal_.load()) return stop_now(signal);
     dispatch();
-    for (auto& w : workers) write_worker(*w);
+    for (auto& w : workers_) w->channel.write();
     if (!check_closed_workers()) return;
 
     bool idle_and_stopping;
     bool awaiting_status = false;
-    for (const auto& w : workers) awaiting_status = awaiting_status || (w->closed && !w->status);
+    for (const auto& w : workers_) awaiting_status = awaiting_status || (w->channel.closed() && !w->status);
     {
-      std::lock_guard lock(mu);
-      bool busy = spawning > 0;
-      for (const auto& w : workers) busy = busy || !w->in_flight.empty();
-      idle_and_stopping = shutdown && pending.empty() && !busy;
+      std::lock_guard lock(mu_);
+      bool busy = spawning_ > 0;
+      for (const auto& w : workers_) busy = busy || !w->load.in_flight.empty();
+      idle_and_stopping = gate_.shut_down() && pending_.empty() && !busy;
       // Tasks queued since dispatch() ran were queued while this thread was awake, without
       // a wake-up: take them before sleeping.
-      if (submitted != dispatch_seen) continue;
-      io_sleeping = !idle_and_stopping;
+      if (submitted_ != dispatch_seen_) continue;
+      io_sleeping_ = !idle_and_stopping;
     }
     if (idle_and_stopping) return stop_gracefully();
 
     fds.clear();
-    fds.push_back({wake_fd, POLLIN, 0});
-    fds.push_back({server->control_fd(), POLLIN, 0});
-    for (const auto& w : workers) {
-      const short events = w->closed ? 0 : static_cast<short>(POLLIN | (w->out.empty() ? 0 : POLLOUT));
-      fds.push_back({w->closed ? -1 : w->fd, events, 0});
+    fds.push_back({wake_fd_.get(), POLLIN, 0});
+    fds.push_back({server_->control_fd(), POLLIN, 0});
+    for (const auto& w : workers_) {
+      const bool closed = w->channel.closed();
+      const auto events = static_cast<short>(POLLIN | (w->channel.has_output() ? POLLOUT : 0));
+      fds.push_back({closed ? -1 : w->channel.fd(), closed ? short{0} : events, 0});
     }
     const int timeout_ms = awaiting_status ? 20 : -1;
     int ready;
@@ -510,43 +395,41 @@ void ProcessPoolExecutor::Impl::io_loop() {
       ready = ::poll(fds.data(), fds.size(), timeout_ms);
     }
     {
-      std::lock_guard lock(mu);
-      io_sleeping = false;
-      wake_pending = false;
+      std::lock_guard lock(mu_);
+      io_sleeping_ = false;
+      wake_pending_ = false;
     }
     if (ready < 0) {
       if (errno == EINTR) continue;
-      throw sys_error("poll");
+      throw std::system_error(errno, std::generic_category(), "poll");
     }
     if (fds[0].revents & POLLIN) {
       std::uint64_t n;
-      while (::read(wake_fd, &n, sizeof n) > 0) {
+      while (::read(wake_fd_.get(), &n, sizeof n) > 0) {
       }
     }
     // Workers first: a result that arrived before its worker's exit report is kept.
-    for (std::size_t i = 0; i < workers.size(); ++i) {
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
       const short revents = fds[i + 2].revents;
-      if (revents & (POLLIN | POLLHUP | POLLERR)) read_worker(*workers[i]);
-      if (revents & POLLOUT) write_worker(*workers[i]);
+      if (revents & (POLLIN | POLLHUP | POLLERR)) read_worker(*workers_[i]);
+      if (revents & POLLOUT) workers_[i]->channel.write();
     }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      std::optional<ForkServer::Event> e = server->read_event();
+      std::optional<ForkServer::Event> e = server_->read_event();
       if (!e) throw BrokenProcessPool("the process pool's fork server process died");
-      handle_event(*e);
+      handle_event(std::move(*e));
     }
   }
 }
 
 void ProcessPoolExecutor::Impl::stop_gracefully() noexcept {
   // Closing a worker's channel tells it to exit once idle, which it is by now.
-  for (auto& w : workers) {
-    if (!w->closed) ::shutdown(w->fd, SHUT_RDWR);
-  }
+  for (auto& w : workers_) w->channel.shut_down();
   std::vector<pid_t> pids;
-  for (const auto& w : workers) pids.push_back(w->pid);
+  for (const auto& w : workers_) pids.push_back(w->pid);
   await_exits(pids, Clock::now() + kExitGrace);
-  server->close();  // kills any worker still there, and reaps the server
-  workers.clear();
+  server_->close();  // kills any worker still there, and reaps the server
+  workers_.clear();
 }
 
 // Reads the fork server's events until each of `pids` has exited or the deadline passes.
@@ -555,18 +438,18 @@ bool ProcessPoolExecutor::Impl::await_exits(const std::vector<pid_t>& pids,
                                             Clock::time_point deadline) {
   auto exited = [&] {
     return std::all_of(pids.begin(), pids.end(), [&](pid_t pid) {
-      return std::any_of(workers.begin(), workers.end(),
+      return std::any_of(workers_.begin(), workers_.end(),
                          [&](const auto& w) { return w->pid == pid && w->status; });
     });
   };
   while (!exited()) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return true;
-    pollfd p{server->control_fd(), POLLIN, 0};
+    pollfd p{server_->control_fd(), POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    std::optional<ForkServer::Event> e = server->read_event();
+    std::optional<ForkServer::Event> e = server_->read_event();
     if (!e) return false;
-    handle_event(*e);
+    handle_event(std::move(*e));
   }
   return true;
 }
@@ -577,23 +460,23 @@ bool ProcessPoolExecutor::Impl::await_exits(const std::vector<pid_t>& pids,
 // worker still there).
 void ProcessPoolExecutor::Impl::stop_now(int signal) noexcept {
   std::vector<pid_t> pids;
-  for (const auto& w : workers) {
+  for (const auto& w : workers_) {
     if (!w->status) pids.push_back(w->pid);
   }
   try {
-    server->signal_workers(signal);
+    server_->signal_workers(signal);
     const auto grace = signal == SIGKILL ? kExitGrace : kTerminateGrace;
     if (await_exits(pids, Clock::now() + grace) && signal != SIGKILL) {
-      server->signal_workers(SIGKILL);
+      server_->signal_workers(SIGKILL);
       await_exits(pids, Clock::now() + kExitGrace);
     }
   } catch (const std::exception&) {
     // The server is gone: close() below reaps it, and its workers died with it.
   }
   const std::string by = signal == SIGKILL ? "kill_workers()" : "terminate_workers()";
-  for (auto& w : workers) {
+  for (auto& w : workers_) {
     try {
-      if (!w->closed) read_worker(*w);
+      if (!w->channel.closed()) read_worker(*w);
     } catch (const std::exception&) {
       // A malformed last message: the tasks it would have answered fail below.
     }
@@ -606,38 +489,24 @@ void ProcessPoolExecutor::Impl::stop_now(int signal) noexcept {
       message += ' ';
       message += internal::describe_wait_status(*w->status);
     }
-    const auto error = std::make_exception_ptr(BrokenProcessPool(message));
-    for (Task& t : w->in_flight) {
-      t.state->fail_if_not_done(error);
-      t.state->release();
-    }
-    w->in_flight.clear();
+    fail_all(w->load.in_flight, std::make_exception_ptr(BrokenProcessPool(message)));
   }
-  server->close();
-  workers.clear();
+  server_->close();
+  workers_.clear();
 }
 
 void ProcessPoolExecutor::Impl::break_pool(const std::string& message) noexcept {
-  std::deque<Task> orphans;
+  std::deque<PoolTask> orphans;
   {
-    std::lock_guard lock(mu);
-    if (broken.empty()) broken = message;
-    orphans.swap(pending);
+    std::lock_guard lock(mu_);
+    gate_.break_with(message);
+    orphans.swap(pending_);
   }
   const auto error = std::make_exception_ptr(BrokenProcessPool(message));
-  for (auto& w : workers) {
-    for (Task& t : w->in_flight) {
-      t.state->fail_if_not_done(error);
-      t.state->release();
-    }
-    w->in_flight.clear();
-  }
-  for (Task& t : orphans) {
-    t.state->fail_if_not_done(error);
-    t.state->release();
-  }
-  server->close();  // kills the remaining workers, and reaps the server
-  workers.clear();
+  for (auto& w : workers_) fail_all(w->load.in_flight, error);
+  fail_all(orphans, error);
+  server_->close();  // kills the remaining workers, and reaps the server
+  workers_.clear();
 }
 
 ProcessPoolExecutor::ProcessPoolExecutor(int max_workers)
@@ -651,13 +520,9 @@ ProcessPoolExecutor::ProcessPoolExecutor(ProcessPoolOptions options)
   impl_->start();
 }
 
-ProcessPoolExecutor::~ProcessPoolExecutor() {
-  shutdown(/*wait=*/true);
-  // Only a done callback destroying its own pool leaves the I/O thread unjoined.
-  if (impl_->io.joinable()) impl_->io.detach();
-}
+ProcessPoolExecutor::~ProcessPoolExecutor() { shutdown(/*wait=*/true); }
 
-int ProcessPoolExecutor::max_workers() const noexcept { return impl_->max_workers; }
+int ProcessPoolExecutor::max_workers() const noexcept { return impl_->max_workers(); }
 
 std::size_t ProcessPoolExecutor::begin_task(std::vector<std::byte>& frame, const void* state,
                                             internal::Invoker invoker, std::uintptr_t fn) {
@@ -672,56 +537,19 @@ std::size_t ProcessPoolExecutor::begin_task(std::vector<std::byte>& frame, const
 
 void ProcessPoolExecutor::enqueue(internal::StateBase* state, Completer completer,
                                   std::vector<std::byte> frame) {
-  const std::uint64_t kind = task_kind(frame);
-  bool wake = false;
-  {
-    std::lock_guard lock(impl_->mu);
-    if (!impl_->broken.empty() || impl_->shutdown) {
-      state->release();  // the executor's reference; the caller's future still holds one
-      if (!impl_->broken.empty()) throw BrokenProcessPool(impl_->broken);
-      throw ShutdownError();
-    }
-    impl_->pending.push_back(Impl::Task{state, completer, std::move(frame), kind, {}});
-    ++impl_->submitted;
-    if (impl_->io_sleeping && !impl_->wake_pending) wake = impl_->wake_pending = true;
-  }
-  if (wake) {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
-  }
+  impl_->enqueue(state, completer, std::move(frame));
 }
 
 void ProcessPoolExecutor::terminate_workers() {
-  int none = 0;
-  impl_->stop_signal.compare_exchange_strong(none, SIGTERM);
-  shutdown(/*wait=*/true, /*cancel_futures=*/true);
+  impl_->shutdown(/*wait=*/true, /*cancel_futures=*/true, SIGTERM);
 }
 
 void ProcessPoolExecutor::kill_workers() {
-  impl_->stop_signal.store(SIGKILL);
-  shutdown(/*wait=*/true, /*cancel_futures=*/true);
+  impl_->shutdown(/*wait=*/true, /*cancel_futures=*/true, SIGKILL);
 }
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
-  std::deque<Impl::Task> cancelled;
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->shutdown = true;
-    if (cancel_futures) cancelled.swap(impl_->pending);
-  }
-  for (Impl::Task& t : cancelled) {
-    t.state->cancel();
-    t.state->release();
-  }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t n = ::write(impl_->wake_fd, &one, sizeof one);
-  if (!wait) return;
-  std::lock_guard join_lock(impl_->join_mu);
-  // A done callback (on the I/O thread) shutting down its own pool cannot wait for that
-  // thread: the destructor will.
-  if (impl_->io.joinable() && impl_->io.get_id() != std::this_thread::get_id()) {
-    impl_->io.join();
-  }
+  impl_->shutdown(wait, cancel_futures, /*signal=*/0);
 }
 
 }  // namespace futures

@@ -17,11 +17,7 @@ int default_thread_workers() { return std::min(32, internal::process_cpu_count()
 
 int checked_workers(std::optional<int> max_workers) {
   if (!max_workers) return default_thread_workers();
-  if (*max_workers <= 0) {
-    throw std::invalid_argument("ThreadPoolExecutor: max_workers must be > 0, got " +
-                                std::to_string(*max_workers));
-  }
-  return *max_workers;
+  return internal::checked_positive("ThreadPoolExecutor", "max_workers", *max_workers);
 }
 
 std::string default_prefix() {
@@ -104,10 +100,9 @@ void ThreadPoolExecutor::enqueue(internal::StateBase* task) {
   Worker* wake = nullptr;
   {
     std::lock_guard lock(mu_);
-    if (!broken_.empty() || shutdown_) {
+    if (!gate_.open()) {
       task->release();  // the queue's reference; the caller's future still holds one
-      if (!broken_.empty()) throw BrokenThreadPool(broken_);
-      throw ShutdownError();
+      gate_.throw_refusal();
     }
     task->next_ = nullptr;
     if (tail_ == nullptr) {
@@ -176,7 +171,7 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
     if (finished != nullptr) std::exchange(finished, nullptr)->release();
   };
   for (;;) {
-    if (!broken_.empty()) break;
+    if (gate_.broken()) break;
     if (internal::StateBase* task = pop_locked()) {
       self->current = task;
       const bool stopping = stopping_;
@@ -189,7 +184,7 @@ void ThreadPoolExecutor::worker_main(Worker* self) {
       self->current = nullptr;
       continue;
     }
-    if (shutdown_) break;
+    if (gate_.shut_down()) break;
     self->signal.store(Worker::kIdle, std::memory_order_relaxed);
     self->next_idle = idle_;
     idle_ = self;
@@ -231,10 +226,8 @@ void ThreadPoolExecutor::initializer_failed(const std::string& what) {
   std::exception_ptr error;
   {
     std::lock_guard lock(mu_);
-    if (broken_.empty()) {
-      broken_ = "A thread initializer failed, the thread pool is not usable anymore: " + what;
-    }
-    error = std::make_exception_ptr(BrokenThreadPool(broken_));
+    error = std::make_exception_ptr(BrokenThreadPool(gate_.break_with(
+        "A thread initializer failed, the thread pool is not usable anymore: " + what)));
     queued = take_queue_locked();
     wake_all_idle_locked();
   }
@@ -252,7 +245,7 @@ void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::vector<internal::StateBase*> running;
   {
     std::lock_guard lock(mu_);
-    shutdown_ = true;
+    gate_.shut();
     if (cancel_futures) {
       queued = take_queue_locked();
       running = running_locked();
@@ -270,7 +263,7 @@ void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   }
   if (!wait) return;
   std::lock_guard join_lock(join_mu_);
-  // No worker is added after shutdown_, so the vector is stable from here on.
+  // No worker is added after shutdown, so the vector is stable from here on.
   for (const auto& w : workers_) {
     // A task shutting down its own pool cannot wait for its own thread: the destructor will.
     if (w->thread.joinable() && w->thread.get_id() != std::this_thread::get_id()) {

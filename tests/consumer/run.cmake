@@ -37,6 +37,26 @@ if(MODE STREQUAL "find_package" OR MODE STREQUAL "pkg-config")
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 endif()
 
+# What the install holds, exactly: the headers under include/futures, the library, the CMake
+# package, futures.pc and the license. (The exported targets' per-configuration file is named
+# after the build type.)
+if(MODE STREQUAL "find_package")
+  file(GLOB_RECURSE headers RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/include/futures/*.hpp)
+  set(expected ${headers} lib/libfutures.a lib/cmake/futures/futuresConfig.cmake
+      lib/cmake/futures/futuresConfigVersion.cmake lib/cmake/futures/futuresTargets.cmake
+      lib/cmake/futures/futuresTargets-CONFIG.cmake lib/pkgconfig/futures.pc
+      share/doc/futures/LICENSE)
+  file(GLOB_RECURSE installed RELATIVE ${prefix} ${prefix}/*)
+  list(TRANSFORM installed REPLACE "futuresTargets-[a-z]+\\.cmake$" "futuresTargets-CONFIG.cmake")
+  list(SORT expected)
+  list(SORT installed)
+  if(NOT installed STREQUAL expected)
+    list(JOIN installed "\n  " shown)
+    list(JOIN expected "\n  " wanted)
+    message(FATAL_ERROR "cmake --install wrote:\n  ${shown}\nexpected:\n  ${wanted}")
+  endif()
+endif()
+
 set(program ${WORK_DIR}/build/consumer)
 if(MODE STREQUAL "pkg-config")
   set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "futures/codec.hpp"
-#include "futures/internal/process.hpp"
+#include "futures/internal/frame_buffer.hpp"
 #include "futures/internal/remote_exception.hpp"
 
 namespace {

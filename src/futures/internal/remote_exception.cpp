@@ -7,7 +7,7 @@
 #include <typeinfo>
 
 #include "futures/errors.hpp"
-#include "futures/future.hpp"
+#include "futures/internal/type_name.hpp"
 
 namespace futures::internal {
 namespace {

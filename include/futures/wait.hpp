@@ -15,6 +15,7 @@
 
 #include "futures/future.hpp"
 #include "futures/internal/state.hpp"
+#include "futures/types.hpp"
 
 namespace futures {
 

@@ -17,7 +17,7 @@
 
 #include "futures/codec.hpp"
 #include "futures/future.hpp"
-#include "futures/internal/process.hpp"
+#include "futures/internal/frame.hpp"
 #include "futures/internal/remote_exception.hpp"
 #include "futures/internal/state.hpp"
 #include "futures/map.hpp"
@@ -229,7 +229,7 @@ class ProcessPoolExecutor {
   int max_workers() const noexcept;
 
  private:
-  struct Impl;
+  class Impl;
   using Completer = void (*)(internal::StateBase*, Reader&);
 
   // Starts a task frame for `state` (its address is the task id) and `fn`.

@@ -14,6 +14,7 @@
 
 #include "futures/errors.hpp"
 #include "futures/internal/state.hpp"
+#include "futures/types.hpp"
 
 namespace futures {
 
@@ -25,10 +26,7 @@ namespace internal {
 // Reports an exception escaping a done callback on stderr; the exception is swallowed.
 void report_callback_exception(const std::string& future_repr) noexcept;
 
-// "int", "std::string", ... for to_string(); demangled, with the common aliases restored.
-std::string type_name(const std::type_info& type);
-// The dynamic type of the exception inside `error` ("std::runtime_error").
-std::string exception_type_name(const std::exception_ptr& error);
+// "<Future at 0x... state=finished returned int>", as Python's repr.
 std::string future_repr(const StateBase& state, const std::type_info& value_type);
 
 struct FutureAccess;

@@ -10,6 +10,8 @@
 #include "futures/process_pool.hpp" // IWYU pragma: export
 #include "futures/promise.hpp"     // IWYU pragma: export
 #include "futures/thread_pool.hpp" // IWYU pragma: export
+#include "futures/types.hpp"       // IWYU pragma: export
+#include "futures/version.hpp"     // IWYU pragma: export
 #include "futures/wait.hpp"        // IWYU pragma: export
 
 #endif  // FUTURES_FUTURES_HPP_

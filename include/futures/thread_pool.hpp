@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "futures/future.hpp"
+#include "futures/internal/pool_gate.hpp"
 #include "futures/internal/spin_mutex.hpp"
 #include "futures/internal/state.hpp"
 #include "futures/map.hpp"
@@ -139,9 +140,8 @@ class ThreadPoolExecutor {
   internal::StateBase* tail_ = nullptr;  // guarded by mu_
   Worker* idle_ = nullptr;               // guarded by mu_; workers asleep, newest first
   std::vector<std::unique_ptr<Worker>> workers_;  // guarded by mu_
-  bool shutdown_ = false;                         // guarded by mu_
+  internal::PoolGate<BrokenThreadPool> gate_;    // guarded by mu_
   bool stopping_ = false;                         // guarded by mu_; the destructor began
-  std::string broken_;                            // guarded by mu_; non-empty once broken
 
   std::mutex join_mu_;  // serialises the joining in concurrent shutdown(wait=true) calls
 };

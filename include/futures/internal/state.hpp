@@ -15,16 +15,9 @@
 #include <utility>
 
 #include "futures/errors.hpp"
+#include "futures/types.hpp"
 
-namespace futures {
-
-enum class FutureState { pending, running, cancelled, finished };
-
-// Relative timeouts as Python takes them: seconds, fractional allowed. Any std::chrono
-// duration converts implicitly (100ms, 2s, ...).
-using Duration = std::chrono::duration<double>;
-
-namespace internal {
+namespace futures::internal {
 
 using Clock = std::chrono::steady_clock;
 
@@ -285,7 +278,6 @@ class Task final : public State<R> {
   [[no_unique_address]] std::conditional_t<kTakesStopToken, std::stop_source, NoStopSource> stop_;
 };
 
-}  // namespace internal
-}  // namespace futures
+}  // namespace futures::internal
 
 #endif  // FUTURES_INTERNAL_STATE_HPP_
