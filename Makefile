@@ -2,7 +2,7 @@
 # those missing), then configures and builds through the CMake presets.
 JOBS ?= $(shell nproc)
 
-.PHONY: test bench bench-run sanitize fuzz deps-test deps-bench deps-fuzz clean help
+.PHONY: test bench bench-run sanitize fuzz lint deps-test deps-bench deps-fuzz deps-lint clean help
 FUZZ_SECONDS ?= 60
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo "               rows whose interval is still wide; REPORT_FLAGS=--strict)"
 	@echo "make sanitize  the test suite under ASan+UBSan, then under TSan"
 	@echo "make fuzz      fuzz the process pool's message decoder (FUZZ_SECONDS=60)"
+	@echo "make lint      clang-format over every C++ file, clang-tidy over the library's sources"
 	@echo "make clean     remove build/"
 
 deps-test:
@@ -61,6 +62,15 @@ fuzz: deps-fuzz
 	mkdir -p build/fuzz/corpus
 	build/fuzz/tests/fuzz/worker_message_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
+
+# The format check reads no build; clang-tidy reads the debug preset's compile commands.
+deps-lint:
+	@tools/install_deps.sh lint
+
+lint: deps-lint
+	tools/check_format.sh
+	cmake --preset debug >/dev/null
+	tools/check_tidy.sh build/debug
 
 clean:
 	rm -rf build

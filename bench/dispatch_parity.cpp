@@ -85,8 +85,8 @@ long running_max() {
   for (int i = 0; i < kTasks; ++i) fs.push_back(pool.submit(sleep_ms, kTaskMs));
   long most = 0;
   for (int k = 0; k < 50 && !fs.back().done(); ++k) {  // 50 looks over the first ~0.1 s
-    most = std::max<long>(most, std::count_if(fs.begin(), fs.end(),
-                                              [](const auto& f) { return f.running(); }));
+    most = std::max<long>(
+        most, std::count_if(fs.begin(), fs.end(), [](const auto& f) { return f.running(); }));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);

@@ -194,10 +194,9 @@ BENCHMARK(BM_Job_Sha)->ArgName("bytes")->Arg(1 << 20)->Unit(benchmark::kMillisec
 // The row a kernel's row is compared with, and so rerun with: ours against OpenSSL's on the
 // same arguments (the report's kernel table pairs them round by round).
 std::string reference_of(const std::string& row) {
-  for (const auto& [ours, theirs] : {std::pair{std::string_view("BM_Arcfour_Ours/"),
-                                               std::string_view("BM_Arcfour_OpenSSL/")},
-                                     std::pair{std::string_view("BM_Sha256_Ours/"),
-                                               std::string_view("BM_Sha256_EvpDigest/")}}) {
+  for (const auto& [ours, theirs] :
+       {std::pair{std::string_view("BM_Arcfour_Ours/"), std::string_view("BM_Arcfour_OpenSSL/")},
+        std::pair{std::string_view("BM_Sha256_Ours/"), std::string_view("BM_Sha256_EvpDigest/")}}) {
     if (row.starts_with(ours)) return std::string(theirs) + row.substr(ours.size());
   }
   return {};

@@ -7,8 +7,9 @@
 // requests in flight: the physical floor for any process pool. (Pool start-up is timed once,
 // by sweep_bench's BM_Startup_* rows, in the region the CPython rows time.)
 // Every row's label names its executor (thread, process, tbb, pipe) and every row records the
-// canary and the load of the process tree and the machine (bench/row_sample.hpp). The rows that fork (ProcessPool, Pipe) belong in a process of
-// their own: run them with --benchmark_filter='^BM_(ProcessPool|Pipe)_' and the others with
+// canary and the load of the process tree and the machine (bench/row_sample.hpp). The rows that
+// fork (ProcessPool, Pipe) belong in a process of their own: run them with
+// --benchmark_filter='^BM_(ProcessPool|Pipe)_' and the others with
 // --benchmark_filter='^BM_(ThreadPool|TBB)_' (bench/README.md).
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
@@ -24,9 +25,9 @@
 #include <vector>
 
 #include "bench_main.hpp"
-#include "row_sample.hpp"
 #include "futures/futures.hpp"
 #include "report/fields.hpp"
+#include "row_sample.hpp"
 
 #if __has_include(<oneapi/tbb/task_arena.h>)
 #include <oneapi/tbb/task_arena.h>

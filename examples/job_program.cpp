@@ -43,9 +43,9 @@ JobProgramArgs parse_job_program_args(int argc, const char* const* argv) {
   const bool threads = args.executor == ExecutorKind::thread;
   const int max_workers = threads ? kMaxThreadWorkers : kMaxProcessWorkers;
   if (cl.positional) {
-    args.workers = parse_int("WORKERS", *cl.positional, 1, max_workers,
-                             threads ? " (the limit for --executor thread)"
-                                     : " (the limit for --executor process)");
+    args.workers = parse_int(
+        "WORKERS", *cl.positional, 1, max_workers,
+        threads ? " (the limit for --executor thread)" : " (the limit for --executor process)");
   } else {
     args.workers = std::min(cpu_count(), max_workers);
   }
@@ -54,18 +54,20 @@ JobProgramArgs parse_job_program_args(int argc, const char* const* argv) {
 
 std::string job_program_options_help(int default_jobs) {
   return "arguments:\n"
-         "  WORKERS          workers in the pool: 1 to " + std::to_string(kMaxProcessWorkers) +
-         " processes, or 1 to " + std::to_string(kMaxThreadWorkers) +
+         "  WORKERS          workers in the pool: 1 to " +
+         std::to_string(kMaxProcessWorkers) + " processes, or 1 to " +
+         std::to_string(kMaxThreadWorkers) +
          " threads\n"
-         "                   (default: the number of CPUs, here " + std::to_string(cpu_count()) +
+         "                   (default: the number of CPUs, here " +
+         std::to_string(cpu_count()) +
          ")\n"
          "\n"
          "options:\n"
          "  --executor KIND  process: a futures::ProcessPoolExecutor, as the book (default)\n"
          "                   thread:  a futures::ThreadPoolExecutor\n"
          "  --scale S        multiply every job's size by S, from 0.001 to 100 (default: 1)\n"
-         "  --jobs N         submit N jobs, from 1 to " + std::to_string(kMaxJobs) +
-         " (default: " + std::to_string(default_jobs) +
+         "  --jobs N         submit N jobs, from 1 to " +
+         std::to_string(kMaxJobs) + " (default: " + std::to_string(default_jobs) +
          ", as the book)\n"
          "  -h, --help       show this help and exit\n";
 }

@@ -64,7 +64,8 @@ void print_results(Results&& results) {
 int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
     const cli::CommandLine cl = cli::split_command_line(
-        argc, argv, {{"--executor", "process or thread"}, {"--workers", "an integer from 1 to 1024"}},
+        argc, argv,
+        {{"--executor", "process or thread"}, {"--workers", "an integer from 1 to 1024"}},
         /*positional_name=*/"");
     if (cl.help) {
       print_help();

@@ -1,11 +1,12 @@
 // Default worker counts follow the CPUs this process may use (its affinity mask), as Python
 // 3.13+'s os.process_cpu_count(): under `taskset -c 0` a thread pool gets 5 workers and a
 // process pool 1 (CPython 3.13: test_default_workers uses os.process_cpu_count()).
+#include "futures/internal/cpus.hpp"
+
 #include <gtest/gtest.h>
 #include <sched.h>
 
 #include "futures/futures.hpp"
-#include "futures/internal/cpus.hpp"
 
 namespace {
 
@@ -49,7 +50,10 @@ TEST(ProcessPoolExecutorTest, DefaultWorkersAreUsableCpus) {
   OneCpu one;
   futures::ProcessPoolExecutor pool;
   EXPECT_EQ(pool.max_workers(), 1);
-  EXPECT_EQ(pool.submit(+[](int x) { return x + 1; }, 41).result(), 42);
+  EXPECT_EQ(pool.submit(
+                    +[](int x) { return x + 1; }, 41)
+                .result(),
+            42);
 }
 
 }  // namespace

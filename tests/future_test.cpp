@@ -150,8 +150,7 @@ TEST_P(FutureTest, DeadlineFormsOfResultAndException) {
   }
   gate.open();
   EXPECT_EQ(f.result(steady_clock::time_point::max()), 5);  // no limit, no overflow
-  EXPECT_EQ(f.result(std::chrono::time_point_cast<std::chrono::seconds>(system_clock::now()) +
-                     1h),
+  EXPECT_EQ(f.result(std::chrono::time_point_cast<std::chrono::seconds>(system_clock::now()) + 1h),
             5);
   EXPECT_EQ(f.result(steady_clock::now() - 1s), 5);  // done: a past deadline still returns
   EXPECT_EQ(f.exception(system_clock::time_point::max()), nullptr);
@@ -212,7 +211,8 @@ TEST_P(FutureTest, DoneCallbacksRunInTheOrderAdded) {
     return 0;
   });
   std::vector<int> order;  // written by the completing thread only
-  for (int i = 0; i < 5; ++i) f.add_done_callback([&order, i](const Future<int>&) { order.push_back(i); });
+  for (int i = 0; i < 5; ++i)
+    f.add_done_callback([&order, i](const Future<int>&) { order.push_back(i); });
   gate.open();
   pool_.shutdown();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
@@ -383,9 +383,8 @@ TEST(FutureTypeTest, MoveOnlyDoneCallback) {
     seen = *p + done.result();
     called.count_down();
   });
-  f.add_done_callback([&, p = std::make_unique<int>(0)](const Future<int>&) {
-    called.count_down();
-  });
+  f.add_done_callback(
+      [&, p = std::make_unique<int>(0)](const Future<int>&) { called.count_down(); });
   called.wait();
   EXPECT_EQ(seen, 14);
 }

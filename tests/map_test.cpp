@@ -145,7 +145,12 @@ TEST_P(MapTest, BuffersizeBoundsTasksInFlightOverAnEndlessRange) {
   MapOptions o = options();
   o.buffersize = 3;
   int consumed = 0;
-  for (int v : pool_.map([&calls](int x) { ++calls; return x; }, std::views::iota(0), o)) {
+  for (int v : pool_.map(
+           [&calls](int x) {
+             ++calls;
+             return x;
+           },
+           std::views::iota(0), o)) {
     EXPECT_EQ(v, consumed);
     if (++consumed == 50) break;
   }
@@ -202,8 +207,8 @@ TEST_P(MapTest, NeverIteratedRangeStillRunsEveryTask) {
 TEST_P(MapTest, VoidFunctionYieldsOneMonostatePerItemAndRethrowsAtPosition) {
   std::atomic<int> calls{0};
   int yielded = 0;
-  for (std::monostate m : pool_.map([&calls](int) { ++calls; }, std::views::iota(0, 25),
-                                    options())) {
+  for (std::monostate m :
+       pool_.map([&calls](int) { ++calls; }, std::views::iota(0, 25), options())) {
     (void)m;
     ++yielded;
   }
@@ -304,18 +309,17 @@ TEST_P(MapTest, BuffersizeWithoutIterationRunsOnlyTheFirstBuffer) {
 TEST_P(MapTest, ZipsSeveralRangesAndStopsAtTheShortest) {
   std::list<std::string> words{"a", "bb", "ccc"};
   std::vector<std::string> got;
-  for (const std::string& s : pool_.map(
-           [](int n, const std::string& w, int k) {
-             return std::to_string(n) + w + std::to_string(k);
-           },
-           std::vector{1, 2, 3, 4}, words, std::views::iota(10), options())) {
+  for (const std::string& s :
+       pool_.map([](int n, const std::string&w,
+                    int k) { return std::to_string(n) + w + std::to_string(k); },
+                 std::vector{1, 2, 3, 4}, words, std::views::iota(10), options())) {
     got.push_back(s);
   }
   EXPECT_THAT(got, ElementsAre("1a10", "2bb11", "3ccc12"));
   // Without options, and the longer range first.
   std::vector<int> sums;
-  for (int v : pool_.map([](int a, int b) { return a + b; }, std::views::iota(0, 100),
-                         std::vector{5, 6})) {
+  for (int v :
+       pool_.map([](int a, int b) { return a + b; }, std::views::iota(0, 100), std::vector{5, 6})) {
     sums.push_back(v);
   }
   EXPECT_THAT(sums, ElementsAre(5, 7));
@@ -358,9 +362,7 @@ TEST_P(MapTest, ZippedRethrowsAtPositionAndReadsNoElementPastTheShortest) {
 // Counts its copies; moves are free.
 struct CopyCounted {
   CopyCounted(int v, std::atomic<int>* c) : value(v), copies(c) {}
-  CopyCounted(const CopyCounted& other) : value(other.value), copies(other.copies) {
-    ++*copies;
-  }
+  CopyCounted(const CopyCounted& other) : value(other.value), copies(other.copies) { ++*copies; }
   CopyCounted(CopyCounted&&) noexcept = default;
   CopyCounted& operator=(const CopyCounted&) = delete;
   CopyCounted& operator=(CopyCounted&&) noexcept = default;
@@ -383,9 +385,8 @@ TEST_P(MapTest, YieldsResultsWithoutCopyingThem) {
 
 TEST_P(MapTest, MapsAFunctionReturningAMoveOnlyType) {
   int i = 0;
-  for (const std::unique_ptr<int>& p :
-       pool_.map([](int x) { return std::make_unique<int>(x); }, std::views::iota(0, 20),
-                 options())) {
+  for (const std::unique_ptr<int>& p : pool_.map([](int x) { return std::make_unique<int>(x); },
+                                                 std::views::iota(0, 20), options())) {
     ASSERT_NE(p, nullptr);
     EXPECT_EQ(*p, i++);
   }
@@ -398,7 +399,9 @@ TEST_P(MapTest, EmptyInputYieldsNothing) {
 }
 
 // Process pool map: task functions are plain functions, as that pool requires.
-int add_scaled(int a, long b, std::string c) { return a + static_cast<int>(b) * static_cast<int>(c.size()); }
+int add_scaled(int a, long b, std::string c) {
+  return a + static_cast<int>(b) * static_cast<int>(c.size());
+}
 int product_or_throw(int a, int b) {
   if (a == 11) throw std::domain_error("item 11");
   return a * b;
@@ -467,8 +470,8 @@ TEST_P(ProcessPoolMapTest, ZipsSeveralRangesAndStopsAtTheShortest) {
   EXPECT_EQ(i, 40);
   // A captureless lambda, without options.
   std::vector<int> sums;
-  for (int s : pool.map([](int x, int y) { return x + y; }, std::vector{1, 2, 3},
-                        std::vector{10, 20})) {
+  for (int s :
+       pool.map([](int x, int y) { return x + y; }, std::vector{1, 2, 3}, std::vector{10, 20})) {
     sums.push_back(s);
   }
   EXPECT_EQ(sums, (std::vector{11, 22}));
@@ -476,7 +479,8 @@ TEST_P(ProcessPoolMapTest, ZipsSeveralRangesAndStopsAtTheShortest) {
 
 TEST_P(ProcessPoolMapTest, ZippedRethrowsAtPosition) {
   ProcessPoolExecutor pool(2);
-  auto results = pool.map(product_or_throw, std::views::iota(0, 30), std::views::iota(0), options());
+  auto results =
+      pool.map(product_or_throw, std::views::iota(0, 30), std::views::iota(0), options());
   std::vector<int> got;
   EXPECT_THROW(
       {
@@ -510,8 +514,8 @@ TEST_P(ProcessPoolMapTest, ZippedLazyInputWithBuffersizeReadsAheadByTheBuffer) {
 
 // CPython test_map_submits_without_iteration, for the process pool, with a void function.
 TEST_P(ProcessPoolMapTest, NeverIteratedRangeStillRunsEveryTask) {
-  const std::string path = ::testing::TempDir() + "map_touch_" + std::to_string(::getpid()) +
-                           "_" + std::to_string(GetParam());
+  const std::string path = ::testing::TempDir() + "map_touch_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(GetParam());
   ::unlink(path.c_str());
   ProcessPoolExecutor pool(2);
   (void)pool.map(touch, std::vector<std::string>(10, path), options());
@@ -532,8 +536,8 @@ TEST_P(ProcessPoolMapTest, VoidFunctionYieldsOneMonostatePerItemAndRethrowsAtPos
   yielded = 0;
   EXPECT_THROW(
       {
-        for (std::monostate m : pool.map(check_positive, std::views::iota(-5, 20) | std::views::reverse,
-                                         options())) {
+        for (std::monostate m :
+             pool.map(check_positive, std::views::iota(-5, 20) | std::views::reverse, options())) {
           (void)m;
           ++yielded;
         }

@@ -29,8 +29,7 @@ using ::testing::MatchesRegex;
 class InlineExecutor {
  public:
   template <class F, class... Args>
-  [[nodiscard]] auto submit(F&& fn, Args&&... args)
-      -> Future<std::invoke_result_t<F, Args...>> {
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) -> Future<std::invoke_result_t<F, Args...>> {
     using R = std::invoke_result_t<F, Args...>;
     if (shutdown_) throw ShutdownError();
     Promise<R> promise;
@@ -253,8 +252,8 @@ TEST(ExecutorTest, InlineExecutorBuiltOnPromiseWorksWithWaitAndAsCompleted) {
     gate.wait();
     return 100;
   });
-  const auto split = wait(std::vector<Future<int>>{slow, fs[1]}, std::nullopt,
-                          ReturnWhen::first_completed);
+  const auto split =
+      wait(std::vector<Future<int>>{slow, fs[1]}, std::nullopt, ReturnWhen::first_completed);
   ASSERT_EQ(split.done.size(), 1u);
   EXPECT_EQ(split.done[0], fs[1]);
   EXPECT_EQ(split.not_done[0], slow);

@@ -2,7 +2,6 @@
 // with intervals, noise flags, break-even sizes, CSV, the summary, compare, and the exit status
 // and outputs of the program itself.
 #include "report/report.hpp"
-#include "report/kernels.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "report/kernels.hpp"
 
 namespace {
 
@@ -153,7 +154,8 @@ TEST(ReportAnalyzeTest, AnotherSourceUsesItsOwnSequentialBaseline) {
   const auto r = report::analyze(
       {report::load_record(data("small.json")), report::load_record(data("other_source.json"))});
   const auto& row = find_row(r, "cpython-process", 2, 1000);
-  EXPECT_DOUBLE_EQ(row.speedup.value, 2.0);  // against cpython-sequential, not the C++ sequential run
+  EXPECT_DOUBLE_EQ(row.speedup.value,
+                   2.0);  // against cpython-sequential, not the C++ sequential run
   EXPECT_EQ(row.source, 1);
 }
 
@@ -180,15 +182,15 @@ TEST(ReportAnalyzeTest, CppOverCpythonIsTheRatioOfTimesPerInputByte) {
 }
 
 TEST(ReportPlotTest, GilPlotOnlyWithCpythonRowsAndWithBothLanguagesPools) {
-  const auto cpp_only = report::plot_jobs(report::analyze({report::load_record(data("small.json"))}),
-                                          "plots");
+  const auto cpp_only =
+      report::plot_jobs(report::analyze({report::load_record(data("small.json"))}), "plots");
   for (const auto& job : cpp_only) {
     EXPECT_EQ(job.png.filename().string().rfind("gil_", 0), std::string::npos) << job.png;
   }
-  const auto jobs = report::plot_jobs(
-      report::analyze({report::load_record(data("small.json")),
-                       report::load_record(data("cpython_small.json"))}),
-      "plots");
+  const auto jobs =
+      report::plot_jobs(report::analyze({report::load_record(data("small.json")),
+                                         report::load_record(data("cpython_small.json"))}),
+                        "plots");
   const auto gil = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) {
     return j.png == fs::path("plots") / "gil_sha.png";
   });
@@ -201,9 +203,9 @@ TEST(ReportPlotTest, GilPlotOnlyWithCpythonRowsAndWithBothLanguagesPools) {
   EXPECT_NE(gil->vars.at("title_text").find("the GIL at a glance"), std::string::npos);
   EXPECT_NE(gil->vars.at("title_text").find("CPython 3.11.0"), std::string::npos);
   EXPECT_NE(gil->data.find("# c++-thread\n1 1 "), std::string::npos) << gil->data;
-  EXPECT_NE(gil->data.find("\n2 2 "), std::string::npos) << gil->data;      // C++ thread x2
+  EXPECT_NE(gil->data.find("\n2 2 "), std::string::npos) << gil->data;  // C++ thread x2
   EXPECT_NE(gil->data.find("# cpython-thread\n1 1 "), std::string::npos) << gil->data;
-  EXPECT_NE(gil->data.find("\n2 1.6 "), std::string::npos) << gil->data;    // CPython thread x2
+  EXPECT_NE(gil->data.find("\n2 1.6 "), std::string::npos) << gil->data;  // CPython thread x2
   EXPECT_NE(gil->data.find("# cpython-process\n1 "), std::string::npos) << gil->data;
   // The per-language speedup plot keeps to the C++ rows.
   const auto speedup = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) {
@@ -240,21 +242,36 @@ TEST(ReportAnalyzeTest, CeilingRatioIsTheCeilingsTimeOverOursPerJobSize) {
   EXPECT_NEAR(ratios[0].by_size[1].second.value, 0.8, 1e-12);  // 5 ms over 6.25 ms
   EXPECT_NEAR(ratios[0].by_size[2].second.value, 1.0, 1e-12);
   EXPECT_NEAR(ratios[0].by_size[2].second.ci.low, 1.0, 1e-12);  // paired, equal every round
-  EXPECT_NE(report::summary(r).find("thread ×2 against the ceiling, openmp ×2"),
-            std::string::npos);
+  EXPECT_NE(report::summary(r).find("thread ×2 against the ceiling, openmp ×2"), std::string::npos);
 }
 
 TEST(ReportCsvTest, SpeedupCsvHasIntervalsQualityAndContextColumns) {
   const auto r = report::analyze({report::load_record(data("small.json"))});
   const auto table = report::parse_csv(report::speedup_csv(r), "speedup.csv");
-  const std::vector<std::string> first{"workload", "executor", "workers", "jobs", "job_bytes",
-                                       "total_bytes", "repetitions", "median_seconds"};
+  const std::vector<std::string> first{"workload",  "executor",    "workers",     "jobs",
+                                       "job_bytes", "total_bytes", "repetitions", "median_seconds"};
   ASSERT_GE(table.header.size(), first.size());
   EXPECT_EQ(std::vector<std::string>(table.header.begin(), table.header.begin() + 8), first);
-  for (const char* c : {"speedup", "speedup_ci_low", "speedup_ci_high", "paired", "efficiency",
-                        "quality", "system_seconds", "minor_faults", "canary_seconds",
-                        "cpu_model", "cpu_family", "kernel", "thp", "compiler", "cxx_flags",
-                        "openssl", "google_benchmark", "git_revision", "date", "load"}) {
+  for (const char* c : {"speedup",
+                        "speedup_ci_low",
+                        "speedup_ci_high",
+                        "paired",
+                        "efficiency",
+                        "quality",
+                        "system_seconds",
+                        "minor_faults",
+                        "canary_seconds",
+                        "cpu_model",
+                        "cpu_family",
+                        "kernel",
+                        "thp",
+                        "compiler",
+                        "cxx_flags",
+                        "openssl",
+                        "google_benchmark",
+                        "git_revision",
+                        "date",
+                        "load"}) {
     EXPECT_NE(std::find(table.header.begin(), table.header.end(), c), table.header.end()) << c;
   }
   EXPECT_EQ(table.rows.size(), r.speedup.size());
@@ -313,8 +330,7 @@ TEST(ReportMarkdownTest, PypyGetsItsOwnBlockAndTheBooksClaimOnArcfour) {
     return j.png == fs::path("plots") / "gil_arcfour.png";
   });
   ASSERT_NE(gil, jobs.end());
-  EXPECT_EQ(gil->vars.at("executors"),
-            "'cpython-thread cpython-process pypy-thread pypy-process'");
+  EXPECT_EQ(gil->vars.at("executors"), "'cpython-thread cpython-process pypy-thread pypy-process'");
   EXPECT_NE(gil->vars.at("title_text").find("CPython 3.11.0 and PyPy 7.3.11 (Python 3.9.16)"),
             std::string::npos);
 }
@@ -484,15 +500,16 @@ TEST(ReportCompareTest, TakesADirectoryOfRecordsAsOneRun) {
   const auto empty = run_report({"compare", (dir.path() / "none").string(), data("loaded.json")});
   EXPECT_EQ(empty.status, 2);
   fs::create_directory(dir.path() / "empty");
-  const auto no_json = run_report({"compare", (dir.path() / "empty").string(), data("loaded.json")});
+  const auto no_json =
+      run_report({"compare", (dir.path() / "empty").string(), data("loaded.json")});
   EXPECT_EQ(no_json.status, 2);
   EXPECT_NE(no_json.err.find("no *.json benchmark record"), std::string::npos) << no_json.err;
 }
 
 TEST(ReportRunTest, WritesBothCsvFilesAndASummary) {
   TempDir dir;
-  const auto o = run_report({data("small.json"), "--no-plots", "--results",
-                             (dir.path() / "results").string()});
+  const auto o = run_report(
+      {data("small.json"), "--no-plots", "--results", (dir.path() / "results").string()});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(fs::exists(dir.path() / "results" / "speedup.csv"));
   EXPECT_TRUE(fs::exists(dir.path() / "results" / "overhead.csv"));
@@ -504,8 +521,8 @@ TEST(ReportRunTest, WritesBothCsvFilesAndASummary) {
 
 TEST(ReportRunTest, SummaryMarksFlaggedRowsAndCountsThem) {
   TempDir dir;
-  const auto o = run_report({data("loaded.json"), "--no-plots", "--results",
-                             (dir.path() / "results").string()});
+  const auto o = run_report(
+      {data("loaded.json"), "--no-plots", "--results", (dir.path() / "results").string()});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find(" 1.60× [1.60, 1.60] ⚠ |\n"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("| sha thread ×2 (4 jobs of 1.0 kB) | other programs busy 1.00 cores |"),
@@ -549,9 +566,9 @@ TEST(ReportRunTest, DrawsTheGilPlotsWithGnuplot) {
     GTEST_SKIP() << "gnuplot is not installed";
   }
   TempDir dir;
-  const auto o = run_report({data("small.json"), data("cpython_small.json"), "--quiet",
-                             "--results", (dir.path() / "results").string(), "--plots",
-                             (dir.path() / "plots").string()});
+  const auto o =
+      run_report({data("small.json"), data("cpython_small.json"), "--quiet", "--results",
+                  (dir.path() / "results").string(), "--plots", (dir.path() / "plots").string()});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_GT(fs::file_size(dir.path() / "plots" / "gil_sha.png"), 0u);
   EXPECT_GT(fs::file_size(dir.path() / "plots" / "gil_sha.svg"), 0u);
@@ -563,9 +580,9 @@ TEST(ReportRunTest, DrawsTheGilPlotsWithGnuplot) {
 TEST(ReportRunTest, MalformedInputExitsTwoAndWritesNothing) {
   for (const char* name : {"truncated.json", "no_benchmarks.json", "bad_time.json"}) {
     TempDir dir;
-    const auto o = run_report({data("small.json"), data(name), "--results",
-                               (dir.path() / "results").string(), "--plots",
-                               (dir.path() / "plots").string()});
+    const auto o =
+        run_report({data("small.json"), data(name), "--results", (dir.path() / "results").string(),
+                    "--plots", (dir.path() / "plots").string()});
     EXPECT_EQ(o.status, 2) << name;
     EXPECT_NE(o.err.find(name), std::string::npos) << o.err;
     EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line: " << o.err;
@@ -583,12 +600,9 @@ TEST(ReportRunTest, FailedPlottingLeavesEarlierResultsUntouched) {
   TempDir dir;
   const fs::path results = dir.path() / "results";
   fs::create_directories(results);
-  {
-    std::ofstream(results / "speedup.csv") << "old\n";
-  }
+  { std::ofstream(results / "speedup.csv") << "old\n"; }
   const auto o = run_report({data("small.json"), "--results", results.string(), "--plots",
-                             (dir.path() / "plots").string(), "--gnuplot",
-                             "/nonexistent/gnuplot"});
+                             (dir.path() / "plots").string(), "--gnuplot", "/nonexistent/gnuplot"});
   EXPECT_EQ(o.status, 1);
   std::ifstream in(results / "speedup.csv");
   std::string line;
@@ -669,19 +683,17 @@ TEST(ReportRunTest, UnwritableResultsDirectoryExitsTwoAndLeavesNoProbe) {
   }
 }
 
-
 // A jobs_bench record: ours and OpenSSL's ARCFOUR at 4 KiB, `ours_extra` more rounds of ours
 // than of OpenSSL's, OpenSSL's time 0.9 of ours in every shared round.
 std::string kernel_record(int rounds, int ours_extra) {
   std::string rows;
-  auto add = [&rows](const std::string& family, const std::string& workload, int round,
-                     double ns) {
+  auto add = [&rows](const std::string& family, const std::string& workload, int round, double ns) {
     const std::string name = family + "/bytes:4096/fresh:0";
     if (!rows.empty()) rows += ",";
     rows += "{\"name\": \"" + name + "\", \"run_name\": \"" + name +
             "\", \"run_type\": \"iteration\", \"repetitions\": 9, \"repetition_index\": " +
-            std::to_string(round) + ", \"iterations\": 100, \"real_time\": " +
-            std::to_string(ns) + ", \"cpu_time\": " + std::to_string(ns) +
+            std::to_string(round) + ", \"iterations\": 100, \"real_time\": " + std::to_string(ns) +
+            ", \"cpu_time\": " + std::to_string(ns) +
             ", \"time_unit\": \"ns\", \"label\": \"executor=kernel workload=" + workload +
             " buffer=preallocated\"}";
   };
@@ -696,8 +708,7 @@ std::string kernel_record(int rounds, int ours_extra) {
 TEST(ReportKernelTest, OurSpeedOverOpensslIsPairedOverTheRoundsBothRan) {
   for (const int extra : {0, 3}) {
     SCOPED_TRACE(extra);
-    const auto r =
-        report::analyze({report::parse_record(kernel_record(9, extra), "jobs.json")});
+    const auto r = report::analyze({report::parse_record(kernel_record(9, extra), "jobs.json")});
     const auto ratios = report::kernel_ratios(r);
     ASSERT_EQ(ratios.size(), 1u);
     EXPECT_EQ(ratios[0].kernel, "arcfour");
@@ -715,8 +726,8 @@ TEST(ReportKernelTest, SummaryHasTheKernelTableAndNotTheKernelsAmongTheOverheadR
   TempDir dir;
   const fs::path record = dir.path() / "jobs.json";
   std::ofstream(record) << kernel_record(9, 0);
-  const Outcome o = run_report({record.string(), "--results", (dir.path() / "r").string(),
-                                "--no-plots", "--quiet"});
+  const Outcome o = run_report(
+      {record.string(), "--results", (dir.path() / "r").string(), "--no-plots", "--quiet"});
   ASSERT_EQ(o.status, 0) << o.err;
   std::ifstream in(dir.path() / "r" / "summary.md");
   const std::string summary{std::istreambuf_iterator<char>(in), {}};

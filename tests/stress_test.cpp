@@ -182,15 +182,15 @@ class ProcessPoolStressTest : public ::testing::TestWithParam<DispatchCase> {
   std::filesystem::path path_;
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Dispatch, ProcessPoolStressTest,
-    ::testing::Values(DispatchCase{1, {}}, DispatchCase{2, {}}, DispatchCase{4, {}},
-                      DispatchCase{2, 7}, DispatchCase{4, 1}),
-    [](const auto& p) {
-      const std::optional<int> per_child = p.param.max_tasks_per_child;
-      return "w" + std::to_string(p.param.workers) +
-             (per_child ? "_per_child" + std::to_string(*per_child) : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Dispatch, ProcessPoolStressTest,
+                         ::testing::Values(DispatchCase{1, {}}, DispatchCase{2, {}},
+                                           DispatchCase{4, {}}, DispatchCase{2, 7},
+                                           DispatchCase{4, 1}),
+                         [](const auto& p) {
+                           const std::optional<int> per_child = p.param.max_tasks_per_child;
+                           return "w" + std::to_string(p.param.workers) +
+                                  (per_child ? "_per_child" + std::to_string(*per_child) : "");
+                         });
 
 // Every task runs exactly once unless cancel() succeeded, in which case it never runs, while
 // the windows grow and shrink and (with max_tasks_per_child) workers are replaced.

@@ -11,8 +11,8 @@
 #include <latch>
 #include <mutex>
 #include <set>
-#include <stop_token>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -92,10 +92,12 @@ TEST_P(ThreadPoolTest, PassesArgumentsByValueAndReferencesThroughStdRef) {
   ThreadPoolExecutor pool(workers());
   std::string text = "abc";
   int counter = 0;
-  Future<std::size_t> f = pool.submit([](const std::string& s, int& c) {
-    c = 7;
-    return s.size();
-  }, text, std::ref(counter));
+  Future<std::size_t> f = pool.submit(
+      [](const std::string& s, int& c) {
+        c = 7;
+        return s.size();
+      },
+      text, std::ref(counter));
   EXPECT_EQ(f.result(), 3u);
   EXPECT_EQ(counter, 7);
   Future<int> g = pool.submit(std::plus<>{}, 40, 2);
@@ -327,9 +329,12 @@ std::string wait_for_stop(std::stop_token token) {
 
 TEST_P(ThreadPoolTest, StopTokenFormReceivesTheArguments) {
   ThreadPoolExecutor pool(workers());
-  Future<int> f = pool.submit([](std::stop_token token, int a, const std::string& b) {
-    return token.stop_possible() && !token.stop_requested() ? a + static_cast<int>(b.size()) : -1;
-  }, 40, std::string("ab"));
+  Future<int> f = pool.submit(
+      [](std::stop_token token, int a, const std::string& b) {
+        return token.stop_possible() && !token.stop_requested() ? a + static_cast<int>(b.size())
+                                                                : -1;
+      },
+      40, std::string("ab"));
   EXPECT_EQ(f.result(), 42);
   static_assert(internal::takes_stop_token_v<decltype(wait_for_stop)*>);
   static_assert(!internal::takes_stop_token_v<int (*)(int), int>);

@@ -218,8 +218,8 @@ TEST_P(AsCompletedTest, DeadlineIsFixedWhenCalledNotWhenIterated) {
   EXPECT_THAT(got, ElementsAre(2));  // what was done already is yielded first
   got.clear();
   gate.open();
-  for (const auto& f : as_completed(std::vector{slow, quick},
-                                    std::chrono::system_clock::now() + 1h)) {
+  for (const auto& f :
+       as_completed(std::vector{slow, quick}, std::chrono::system_clock::now() + 1h)) {
     got.push_back(f.result());
   }
   std::sort(got.begin(), got.end());

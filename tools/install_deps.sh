@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that a target needs, only those missing; safe to run repeatedly.
-# Usage: tools/install_deps.sh test|bench|fuzz
+# Usage: tools/install_deps.sh test|bench|fuzz|lint
 set -euo pipefail
 
-usage() { echo "usage: $0 test|bench|fuzz" >&2; exit 2; }
+usage() { echo "usage: $0 test|bench|fuzz|lint" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 
 # What `make test` needs: compiler, build system, GoogleTest, OpenSSL, fmt, the report
@@ -21,11 +21,15 @@ bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3 wrk)
 # What `make fuzz` needs on top: clang with libFuzzer and its sanitizer runtimes.
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
+# What `make lint` needs on top: the formatter and clang-tidy.
+lint_pkgs=(clang-format clang-tidy)
+
 case "$1" in
   test) want=("${test_pkgs[@]}") ;;
   bench) want=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz) want=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  *) echo "install_deps.sh: unknown target '$1' (accepted: test, bench, fuzz)" >&2; exit 2 ;;
+  lint) want=("${test_pkgs[@]}" "${lint_pkgs[@]}") ;;
+  *) echo "install_deps.sh: unknown target '$1' (accepted: test, bench, fuzz, lint)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -36,10 +36,9 @@ auto async_wait(Future<T> future, CompletionToken&& token) {
         // The callback runs in the completing thread, or here if f is done: it only posts.
         f.add_done_callback([handler = std::move(handler),
                              work = std::move(work)](const Future<T>& done) mutable {
-          boost::asio::post(work.get_executor(),
-                            [handler = std::move(handler), done]() mutable {
-                              std::move(handler)(done);
-                            });
+          boost::asio::post(work.get_executor(), [handler = std::move(handler), done]() mutable {
+            std::move(handler)(done);
+          });
           work.reset();
         });
       },

@@ -93,12 +93,11 @@ struct Codec : internal::BuiltinCodec<T> {};
 // reference member inside it passes unseen and means nothing in the other process. Specialise
 // Codec for such a class.
 template <class T>
-concept Transferable =
-    std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
-    requires(Writer& w, Reader& r, const T& value) {
-      { Codec<T>::encode(w, value) } -> std::same_as<void>;
-      { Codec<T>::decode(r) } -> std::same_as<T>;
-    };
+concept Transferable = std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+                       requires(Writer & w, Reader& r, const T& value) {
+  { Codec<T>::encode(w, value) } -> std::same_as<void>;
+  { Codec<T>::decode(r) } -> std::same_as<T>;
+};
 
 namespace internal {
 
@@ -259,8 +258,8 @@ constexpr std::size_t min_encoded_size() noexcept {
 // process) and no arrays (decode returns by value). A pointer inside a class cannot be seen.
 template <class T>
 concept BitwiseCandidate =
-    (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_class_v<T> || std::is_union_v<T>) &&
-    std::is_trivially_copyable_v<T> && std::is_copy_constructible_v<T> &&
+    (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_class_v<T> ||
+     std::is_union_v<T>)&&std::is_trivially_copyable_v<T>&& std::is_copy_constructible_v<T> &&
     !std::is_const_v<T> && !std::is_volatile_v<T>;
 
 // Constructs a T from the next sizeof(T) bytes.
@@ -291,8 +290,9 @@ struct BuiltinCodec {};
 // Arithmetic, enum and trivially copyable class types: the object's bytes. An enum is decoded
 // as its underlying type, with no check against its enumerators.
 template <class T>
-  requires BitwiseCandidate<T>
-struct BuiltinCodec<T> : BitwiseCodec<T> {};
+requires BitwiseCandidate<T>
+struct BuiltinCodec<T> : BitwiseCodec<T> {
+};
 
 // bool: one byte, which must be 0 or 1 (any other value in a bool is undefined behaviour).
 inline bool read_flag(Reader& r) {
@@ -377,9 +377,8 @@ void decode_elements(Reader& r, std::size_t count, std::vector<T>& out) {
 
 // The character types that std::basic_string comes with.
 template <class T>
-concept CharType = std::same_as<T, char> || std::same_as<T, wchar_t> ||
-                   std::same_as<T, char8_t> || std::same_as<T, char16_t> ||
-                   std::same_as<T, char32_t>;
+concept CharType = std::same_as<T, char> || std::same_as<T, wchar_t> || std::same_as<T, char8_t> ||
+    std::same_as<T, char16_t> || std::same_as<T, char32_t>;
 
 // std::string and the other standard strings: a uint64 length, then the characters.
 template <CharType CharT>
@@ -413,9 +412,7 @@ template <class T>
 struct BuiltinCodec<std::vector<T>> {
   static constexpr std::size_t kMinSize = sizeof(std::uint64_t);
 
-  static void encode(Writer& w, const std::vector<T>& v)
-    requires Transferable<T>
-  {
+  static void encode(Writer& w, const std::vector<T>& v) requires Transferable<T> {
     w.put(static_cast<std::uint64_t>(v.size()));
     if constexpr (kIsBitwise<T>) {
       w.write(v.data(), v.size() * sizeof(T));
@@ -424,9 +421,7 @@ struct BuiltinCodec<std::vector<T>> {
     }
   }
 
-  static std::vector<T> decode(Reader& r)
-    requires Transferable<T>
-  {
+  static std::vector<T> decode(Reader& r) requires Transferable<T> {
     const std::size_t count = read_count<T>(r);
     if constexpr (kIsBitwise<T> && (std::same_as<T, std::byte> || std::same_as<T, unsigned char> ||
                                     std::same_as<T, char>)) {
@@ -453,9 +448,7 @@ struct BuiltinCodec<std::array<T, kSize>> {
   using Array = std::array<T, kSize>;
   static constexpr std::size_t kMinSize = kSize * min_encoded_size<T>();
 
-  static void encode(Writer& w, const Array& a)
-    requires Transferable<T>
-  {
+  static void encode(Writer& w, const Array& a) requires Transferable<T> {
     if constexpr (kIsBitwise<T>) {
       w.write(a.data(), kSize * sizeof(T));  // data() may be null where kSize is 0.
     } else {
@@ -463,9 +456,7 @@ struct BuiltinCodec<std::array<T, kSize>> {
     }
   }
 
-  static Array decode(Reader& r)
-    requires Transferable<T>
-  {
+  static Array decode(Reader& r) requires Transferable<T> {
     if constexpr (kSize == 0) {
       return Array{};
     } else if constexpr (kIsBitwise<T>) {
@@ -479,7 +470,8 @@ struct BuiltinCodec<std::array<T, kSize>> {
       return [&r]<std::size_t... kIndex>(std::index_sequence<kIndex...>) {
         // A braced list evaluates its elements in order.
         return Array{(static_cast<void>(kIndex), r.get<T>())...};
-      }(std::make_index_sequence<kSize>());
+      }
+      (std::make_index_sequence<kSize>());
     }
   }
 };
@@ -489,16 +481,13 @@ template <class A, class B>
 struct BuiltinCodec<std::pair<A, B>> {
   static constexpr std::size_t kMinSize = min_encoded_size<A>() + min_encoded_size<B>();
 
-  static void encode(Writer& w, const std::pair<A, B>& p)
-    requires Transferable<A> && Transferable<B>
-  {
+  static void encode(Writer& w,
+                     const std::pair<A, B>& p) requires Transferable<A> && Transferable<B> {
     w.put(p.first);
     w.put(p.second);
   }
 
-  static std::pair<A, B> decode(Reader& r)
-    requires Transferable<A> && Transferable<B>
-  {
+  static std::pair<A, B> decode(Reader& r) requires Transferable<A> && Transferable<B> {
     A first = r.get<A>();
     return std::pair<A, B>(std::move(first), r.get<B>());
   }
@@ -509,15 +498,12 @@ template <class... Ts>
 struct BuiltinCodec<std::tuple<Ts...>> {
   static constexpr std::size_t kMinSize = (std::size_t{0} + ... + min_encoded_size<Ts>());
 
-  static void encode([[maybe_unused]] Writer& w, const std::tuple<Ts...>& t)
-    requires(Transferable<Ts> && ...)
-  {
+  static void encode([[maybe_unused]] Writer& w,
+                     const std::tuple<Ts...>& t) requires(Transferable<Ts>&&...) {
     std::apply([&](const Ts&... items) { (w.put(items), ...); }, t);
   }
 
-  static std::tuple<Ts...> decode([[maybe_unused]] Reader& r)
-    requires(Transferable<Ts> && ...)
-  {
+  static std::tuple<Ts...> decode([[maybe_unused]] Reader& r) requires(Transferable<Ts>&&...) {
     // A braced list evaluates its elements in order.
     return std::tuple<Ts...>{r.get<Ts>()...};
   }
@@ -528,16 +514,12 @@ template <class T>
 struct BuiltinCodec<std::optional<T>> {
   static constexpr std::size_t kMinSize = 1;
 
-  static void encode(Writer& w, const std::optional<T>& o)
-    requires Transferable<T>
-  {
+  static void encode(Writer& w, const std::optional<T>& o) requires Transferable<T> {
     w.put(o.has_value());
     if (o.has_value()) w.put(*o);
   }
 
-  static std::optional<T> decode(Reader& r)
-    requires Transferable<T>
-  {
+  static std::optional<T> decode(Reader& r) requires Transferable<T> {
     if (!read_flag(r)) return std::nullopt;
     return std::optional<T>(r.get<T>());
   }

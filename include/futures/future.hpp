@@ -89,23 +89,19 @@ class Future {
   // On a future about to vanish (pool.submit(f).result()): returns the result by value, so no
   // reference outlives the state: moved out when this is the last handle, else copied.
   // A move-only T has no such overload: call take() instead.
-  T result() &&
-    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
-  {
+  T result() && requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>) {
     state_->wait(nullptr);
     return get_value();
   }
   template <class Rep, class Period>
-  T result(std::chrono::duration<Rep, Period> timeout) &&
-    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
-  {
+      T result(std::chrono::duration<Rep, Period> timeout) &&
+      requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>) {
     wait_for(timeout);
     return get_value();
   }
   template <class Clock, class Dur>
-  T result(std::chrono::time_point<Clock, Dur> deadline) &&
-    requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>)
-  {
+      T result(std::chrono::time_point<Clock, Dur> deadline) &&
+      requires(!std::is_void_v<T> && std::is_copy_constructible_v<T>) {
     wait_until(deadline);
     return get_value();
   }
@@ -115,9 +111,7 @@ class Future {
   // and take() on this future and every copy throw InvalidStateError, while done() and
   // exception() still report success. A take() racing with another thread's result() is a
   // data race on the value. Throws as result() does.
-  T take() const
-    requires(!std::is_void_v<T>)
-  {
+  T take() const requires(!std::is_void_v<T>) {
     state_->wait(nullptr);
     state_->throw_if_failed();
     if (!state_->mark_taken()) throw_taken();
@@ -153,14 +147,12 @@ class Future {
   // As above for any callable, move-only ones included; it is stored as is, not in a
   // std::function.
   template <class F>
-    requires std::invocable<std::decay_t<F>&, const Future&>
-  void add_done_callback(F&& fn) const {
+  requires std::invocable < std::decay_t<F>
+  &, const Future& > void add_done_callback(F&& fn) const {
     add_callback<std::decay_t<F>>(std::forward<F>(fn));
   }
 
-  friend bool operator==(const Future& a, const Future& b) noexcept {
-    return a.state_ == b.state_;
-  }
+  friend bool operator==(const Future& a, const Future& b) noexcept { return a.state_ == b.state_; }
 
  private:
   friend struct internal::FutureAccess;
@@ -230,8 +222,11 @@ struct FutureAccess {
 template <class T, class Fn>
 class CallbackNode final : public Listener {
  public:
+  // Constrained, so never taken for a copy or a move of CallbackNode itself.
   template <class F>
-  explicit CallbackNode(F&& fn) : Listener(/*under_lock=*/false), fn_(std::forward<F>(fn)) {}
+  // NOLINTNEXTLINE(bugprone-forwarding-reference-overload): clang-tidy 14 ignores requires.
+  requires(!std::is_same_v<std::remove_cvref_t<F>, CallbackNode>) explicit CallbackNode(F&& fn)
+      : Listener(/*under_lock=*/false), fn_(std::forward<F>(fn)) {}
 
   void on_done(StateBase& state) noexcept override {
     auto* typed = static_cast<State<T>*>(&state);

@@ -5,18 +5,18 @@
 #define FUTURES_MAP_HPP_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <iterator>
 #include <memory>
-#include <cstdint>
 #include <optional>
 #include <ranges>
-#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -54,13 +54,12 @@ namespace internal {
 // What map() yields for a function returning R: R by value, and std::monostate for a function
 // returning void (one per item, as Python yields None).
 template <class R>
-using map_value_t =
-    std::conditional_t<std::is_void_v<R>, std::monostate, std::remove_cvref_t<R>>;
+using map_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, std::remove_cvref_t<R>>;
 
 // What fn returns when map(fn, ranges...) calls it: as const, with const elements.
 template <class F, class... Ranges>
-using map_result_t = std::invoke_result_t<const std::decay_t<F>&,
-                                          const std::ranges::range_value_t<Ranges>&...>;
+using map_result_t =
+    std::invoke_result_t<const std::decay_t<F>&, const std::ranges::range_value_t<Ranges>&...>;
 
 // What a map task holds per item: the element of the one range, or a tuple of the elements of
 // the ranges zipped.
@@ -115,9 +114,10 @@ constexpr bool zipped_map_args() {
   } else {
     using Last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
     constexpr std::size_t ranges = std::is_same_v<Last, MapOptions> ? n - 1 : n;
-    return ranges >= 2 && []<std::size_t... I>(std::index_sequence<I...>) {
+    return ranges >= 2 &&[]<std::size_t... I>(std::index_sequence<I...>) {
       return (std::ranges::input_range<std::tuple_element_t<I, std::tuple<Args...>>> && ...);
-    }(std::make_index_sequence<ranges>{});
+    }
+    (std::make_index_sequence<ranges>{});
   }
 }
 template <class... Args>
@@ -131,10 +131,11 @@ decltype(auto) split_map_args(Body&& body, Args&&... args) {
   auto all = std::forward_as_tuple(std::forward<Args>(args)...);
   using Last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
   if constexpr (std::is_same_v<Last, MapOptions>) {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) {
       return std::forward<Body>(body)(static_cast<const MapOptions&>(std::get<n - 1>(all)),
                                       std::get<I>(std::move(all))...);
-    }(std::make_index_sequence<n - 1>{});
+    }
+    (std::make_index_sequence<n - 1>{});
   } else {
     return std::forward<Body>(body)(MapOptions{}, std::forward<Args>(args)...);
   }
@@ -170,11 +171,7 @@ class MapResults {
     using reference = std::conditional_t<std::is_same_v<R, bool>, bool, const R&>;
 
     reference operator*() const noexcept { return owner_->chunk_->values[owner_->pos_]; }
-    const R* operator->() const noexcept
-      requires(!std::is_same_v<R, bool>)
-    {
-      return &**this;
-    }
+    const R* operator->() const noexcept requires(!std::is_same_v<R, bool>) { return &**this; }
     iterator& operator++() {
       owner_->advance();
       return *this;

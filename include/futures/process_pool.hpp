@@ -136,9 +136,9 @@ void put_arg(Writer& w, A&& arg) {
 template <class F>
 concept FunctionObjectWithPointer = std::is_class_v<std::remove_cvref_t<F>> &&
     requires(const std::remove_cvref_t<F>& f) {
-      { +f } -> std::convertible_to<std::remove_pointer_t<decltype(+f)>*>;
-      requires std::is_function_v<std::remove_pointer_t<decltype(+f)>>;
-    };
+  { +f } -> std::convertible_to<std::remove_pointer_t<decltype(+f)>*>;
+  requires std::is_function_v<std::remove_pointer_t<decltype(+f)>>;
+};
 
 }  // namespace internal
 
@@ -191,23 +191,29 @@ class ProcessPoolExecutor {
   // chunk). A range discarded unbegun (cast to void) still runs its tasks: every one without
   // buffersize, the first buffersize with it.
   template <class R, class P, std::ranges::input_range Range>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  MapResults<internal::map_value_t<R>> map(R (*fn)(P), Range&& items, MapOptions options = {});
+  [[nodiscard(
+      "the range rethrows the tasks' exceptions; cast to void to run for effect")]] MapResults<internal::
+                                                                                                   map_value_t<
+                                                                                                       R>>
+  map(R (*fn)(P), Range&& items, MapOptions options = {});
   template <internal::FunctionObjectWithPointer F, std::ranges::input_range Range>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  auto map(const F& fn, Range&& items, MapOptions options = {}) {
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]] auto
+  map(const F& fn, Range&& items, MapOptions options = {}) {
     return map(+fn, std::forward<Range>(items), options);
   }
   // map(fn, a, b, ..., [options]): fn(a[i], b[i], ...) over one range per parameter, read in
   // step, stopping at the end of the shortest, as Python's map(fn, *iterables).
   template <class R, class... Ps, class... RangesThenOptions>
-    requires internal::ZippedMapArgs<RangesThenOptions...>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  MapResults<internal::map_value_t<R>> map(R (*fn)(Ps...), RangesThenOptions&&... args);
+  requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard(
+      "the range rethrows the tasks' exceptions; cast to void to run for effect")]] MapResults<internal::
+                                                                                                   map_value_t<
+                                                                                                       R>>
+  map(R (*fn)(Ps...), RangesThenOptions&&... args);
   template <internal::FunctionObjectWithPointer F, class... RangesThenOptions>
-    requires internal::ZippedMapArgs<RangesThenOptions...>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  auto map(const F& fn, RangesThenOptions&&... args) {
+  requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]] auto
+  map(const F& fn, RangesThenOptions&&... args) {
     return map(+fn, std::forward<RangesThenOptions>(args)...);
   }
 
@@ -279,9 +285,8 @@ MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map(R (*fn)(P), Range&
 }
 
 template <class R, class... Ps, class... RangesThenOptions>
-  requires internal::ZippedMapArgs<RangesThenOptions...>
-MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map(R (*fn)(Ps...),
-                                                              RangesThenOptions&&... args) {
+requires internal::ZippedMapArgs<RangesThenOptions...> MapResults<internal::map_value_t<R>>
+ProcessPoolExecutor::map(R (*fn)(Ps...), RangesThenOptions&&... args) {
   return internal::split_map_args(
       [this, fn](const MapOptions& options, auto&&... ranges) {
         return map_ranges(fn, options, std::forward<decltype(ranges)>(ranges)...);

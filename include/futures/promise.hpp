@@ -68,13 +68,12 @@ class Promise {
   // this thread. Throws InvalidStateError if the future is done (cancelled included) or being
   // completed by another setter.
   template <class U = T>
-    requires(!std::is_void_v<U>)
-  void set_result(U value) {
+  requires(!std::is_void_v<U>) void set_result(U value) {
     claim();
     state_->set_result(std::move(value));
   }
   template <class U = T>
-    requires std::is_void_v<U>
+  requires std::is_void_v<U>
   void set_result() {
     claim();
     state_->set_result();

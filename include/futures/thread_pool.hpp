@@ -37,16 +37,18 @@ inline constexpr bool takes_stop_token_v =
 template <class F, class... Args>
 struct submit_result : std::invoke_result<std::decay_t<F>, std::decay_t<Args>...> {};
 template <class F, class... Args>
-  requires takes_stop_token_v<F, Args...>
+requires takes_stop_token_v<F, Args...>
 struct submit_result<F, Args...>
-    : std::invoke_result<std::decay_t<F>, std::stop_token, std::decay_t<Args>...> {};
+    : std::invoke_result<std::decay_t<F>, std::stop_token, std::decay_t<Args>...> {
+};
 template <class F, class... Args>
 using submit_result_t = typename submit_result<F, Args...>::type;
 
 }  // namespace internal
 
 struct ThreadPoolOptions {
-  // Threads at most; unset: min(32, usable CPUs + 4), as Python 3.13+ (affinity counted). <= 0: std::invalid_argument.
+  // Threads at most; unset: min(32, usable CPUs + 4), as Python 3.13+ (affinity counted). <= 0:
+  // std::invalid_argument.
   std::optional<int> max_workers;
   // Threads are named "<prefix>_<i>" (the kernel keeps 15 characters); empty:
   // "ThreadPool-<n>", n counting pools in this process.
@@ -81,7 +83,8 @@ class ThreadPoolExecutor {
   // what the future holds is what fn returns or throws), by shutdown(cancel_futures = true),
   // and by the pool's destructor (tasks that start after it began see it requested at once).
   template <class F, class... Args>
-  [[nodiscard]] auto submit(F&& fn, Args&&... args) -> Future<internal::submit_result_t<F, Args...>>;
+  [[nodiscard]] auto submit(F&& fn, Args&&... args)
+      -> Future<internal::submit_result_t<F, Args...>>;
 
   // Applies fn to each item, `chunksize` items per task, and returns the results in input
   // order as a lazy range (see MapResults); a function returning void yields one
@@ -91,15 +94,15 @@ class ThreadPoolExecutor {
   // lvalue. A range discarded unbegun (cast to void) still runs its tasks: every one without
   // buffersize, the first buffersize with it.
   template <class F, std::ranges::input_range Range>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  auto map(F&& fn, Range&& items, MapOptions options = {})
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]] auto
+  map(F&& fn, Range&& items, MapOptions options = {})
       -> MapResults<internal::map_value_t<internal::map_result_t<F, Range>>>;
   // map(fn, a, b, ..., [options]): fn(a[i], b[i], ...) over two or more ranges read in step,
   // stopping at the end of the shortest, as Python's map(fn, *iterables). Otherwise as above.
   template <class F, class... RangesThenOptions>
-    requires internal::ZippedMapArgs<RangesThenOptions...>
-  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]]
-  auto map(F&& fn, RangesThenOptions&&... args);
+  requires internal::ZippedMapArgs<RangesThenOptions...>
+  [[nodiscard("the range rethrows the tasks' exceptions; cast to void to run for effect")]] auto
+  map(F&& fn, RangesThenOptions&&... args);
 
   // No new tasks after this. cancel_futures cancels the tasks not started and requests the
   // stop_token of the running ones that take one; the futures' done callbacks run in this
@@ -136,11 +139,11 @@ class ThreadPoolExecutor {
 
   // Taken by the submitting thread and the workers for a few instructions per task.
   internal::SpinMutex mu_;
-  internal::StateBase* head_ = nullptr;  // guarded by mu_; the queue, oldest first
-  internal::StateBase* tail_ = nullptr;  // guarded by mu_
-  Worker* idle_ = nullptr;               // guarded by mu_; workers asleep, newest first
+  internal::StateBase* head_ = nullptr;           // guarded by mu_; the queue, oldest first
+  internal::StateBase* tail_ = nullptr;           // guarded by mu_
+  Worker* idle_ = nullptr;                        // guarded by mu_; workers asleep, newest first
   std::vector<std::unique_ptr<Worker>> workers_;  // guarded by mu_
-  internal::PoolGate<BrokenThreadPool> gate_;    // guarded by mu_
+  internal::PoolGate<BrokenThreadPool> gate_;     // guarded by mu_
   bool stopping_ = false;                         // guarded by mu_; the destructor began
 
   std::mutex join_mu_;  // serialises the joining in concurrent shutdown(wait=true) calls
@@ -152,8 +155,8 @@ auto ThreadPoolExecutor::submit(F&& fn, Args&&... args)
   using R = internal::submit_result_t<F, Args...>;
   internal::State<R>* task;
   if constexpr (internal::takes_stop_token_v<F, Args...>) {
-    auto call = [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)](
-                    std::stop_token token) mutable -> R {
+    auto call = [fn = std::forward<F>(fn),
+                 ... args = std::forward<Args>(args)](std::stop_token token) mutable -> R {
       return std::invoke(std::move(fn), std::move(token), std::move(args)...);
     };
     task = new internal::Task<R, decltype(call), /*kTakesStopToken=*/true>(std::move(call));
@@ -176,12 +179,11 @@ auto ThreadPoolExecutor::map(F&& fn, Range&& items, MapOptions options)
 }
 
 template <class F, class... RangesThenOptions>
-  requires internal::ZippedMapArgs<RangesThenOptions...>
+requires internal::ZippedMapArgs<RangesThenOptions...>
 auto ThreadPoolExecutor::map(F&& fn, RangesThenOptions&&... args) {
   return internal::split_map_args(
       [this, &fn](const MapOptions& options, auto&&... ranges) {
-        return map_ranges(std::forward<F>(fn), options,
-                          std::forward<decltype(ranges)>(ranges)...);
+        return map_ranges(std::forward<F>(fn), options, std::forward<decltype(ranges)>(ranges)...);
       },
       std::forward<RangesThenOptions>(args)...);
 }

@@ -36,7 +36,7 @@ struct is_future<Future<T>> : std::true_type {};
 
 template <class R>
 concept FutureRange = std::ranges::input_range<R> &&
-                      is_future<std::remove_cvref_t<std::ranges::range_reference_t<R>>>::value;
+    is_future<std::remove_cvref_t<std::ranges::range_reference_t<R>>>::value;
 
 template <class R>
 using future_value_t = typename std::remove_cvref_t<std::ranges::range_reference_t<R>>::value_type;
@@ -46,8 +46,8 @@ template <class Range>
 std::vector<StateBase*> unique_states(const Range& fs);
 
 // Blocks until return_when is satisfied for states or the deadline (none: no limit) passes.
-void wait_states(const std::vector<StateBase*>& states,
-                 std::optional<Clock::time_point> deadline, ReturnWhen return_when);
+void wait_states(const std::vector<StateBase*>& states, std::optional<Clock::time_point> deadline,
+                 ReturnWhen return_when);
 
 template <class T>
 DoneAndNotDone<T> split_done(const std::vector<StateBase*>& states);
@@ -149,7 +149,9 @@ class AsCompleted {
    private:
     friend class AsCompleted;
     explicit iterator(AsCompleted* owner) noexcept : owner_(owner) {}
-    bool at_end() const noexcept { return internal::FutureAccess::state(owner_->current_) == nullptr; }
+    bool at_end() const noexcept {
+      return internal::FutureAccess::state(owner_->current_) == nullptr;
+    }
     AsCompleted* owner_;
   };
 

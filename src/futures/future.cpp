@@ -22,7 +22,8 @@ std::string future_repr(const StateBase& state, const std::type_info& value_type
     case FutureState::finished:
       break;
   }
-  if (state.error()) return out + " state=finished raised " + exception_type_name(state.error()) + ">";
+  if (state.error())
+    return out + " state=finished raised " + exception_type_name(state.error()) + ">";
   return out + " state=finished returned " + type_name(value_type) + ">";
 }
 

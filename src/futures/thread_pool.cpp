@@ -1,13 +1,14 @@
 #include "futures/thread_pool.hpp"
 
-#include "futures/internal/cpus.hpp"
-
 #include <pthread.h>
 
 #include <algorithm>
+#include <cassert>
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "futures/internal/cpus.hpp"
 
 namespace futures {
 namespace {
@@ -36,8 +37,8 @@ struct ThreadPoolExecutor::Worker {
   static constexpr std::uint32_t kAsleep = 2;
 
   std::atomic<std::uint32_t> signal{kIdle};
-  Worker* next_idle = nullptr;                 // guarded by the pool's mu_
-  internal::StateBase* current = nullptr;      // guarded by the pool's mu_; the task it runs
+  Worker* next_idle = nullptr;             // guarded by the pool's mu_
+  internal::StateBase* current = nullptr;  // guarded by the pool's mu_; the task it runs
   int index = 0;
   std::thread thread;
 
@@ -135,6 +136,7 @@ void ThreadPoolExecutor::spawn_locked() {
 }
 
 internal::StateBase* ThreadPoolExecutor::pop_locked() noexcept {
+  assert((head_ == nullptr) == (tail_ == nullptr) && "the queue's ends disagree");
   internal::StateBase* task = head_;
   if (task != nullptr) {
     head_ = task->next_;

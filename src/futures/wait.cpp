@@ -26,8 +26,8 @@ std::vector<StateBase*> dedupe(std::vector<StateBase*> states) {
   return states;
 }
 
-void wait_states(const std::vector<StateBase*>& states,
-                 std::optional<Clock::time_point> deadline, ReturnWhen return_when) {
+void wait_states(const std::vector<StateBase*>& states, std::optional<Clock::time_point> deadline,
+                 ReturnWhen return_when) {
   const std::size_t total = states.size();
   auto satisfied = [&](std::size_t done, bool any_failed) {
     switch (return_when) {

@@ -47,13 +47,19 @@ void decode_frame(std::span<const std::byte> body) {
     case internal::kResult:
       // The id picks which result type this reply is decoded as.
       switch (frame.id % 6) {
-        case 0: return decode_result<std::string>(r);
-        case 1: return decode_result<std::vector<std::uint8_t>>(r);
-        case 2: return decode_result<std::tuple<int, double, std::string>>(r);
+        case 0:
+          return decode_result<std::string>(r);
+        case 1:
+          return decode_result<std::vector<std::uint8_t>>(r);
+        case 2:
+          return decode_result<std::tuple<int, double, std::string>>(r);
         case 3:
-          return decode_result<std::vector<std::pair<std::string, std::optional<std::vector<int>>>>>(r);
-        case 4: return decode_result<std::optional<std::vector<bool>>>(r);
-        default: return decode_chunk(r);
+          return decode_result<
+              std::vector<std::pair<std::string, std::optional<std::vector<int>>>>>(r);
+        case 4:
+          return decode_result<std::optional<std::vector<bool>>>(r);
+        default:
+          return decode_chunk(r);
       }
     case internal::kTask:
       break;

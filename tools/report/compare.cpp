@@ -28,9 +28,9 @@ std::map<std::string, Entry> entries_of(const Report& r) {
                       row.context.cpu_model});
   }
   for (const auto& row : r.overhead) {
-    out.emplace(fmt::format("{} {}", row.benchmark, row.args),
-                Entry{&row.seconds, row.time.median, nullptr, !row.quality.ok(),
-                      row.context.cpu_model});
+    out.emplace(
+        fmt::format("{} {}", row.benchmark, row.args),
+        Entry{&row.seconds, row.time.median, nullptr, !row.quality.ok(), row.context.cpu_model});
   }
   return out;
 }
@@ -45,13 +45,15 @@ Comparison compare(const Report& a, const std::string& a_name, const Report& b,
   std::string& out = c.text;
   out += fmt::format("a: {}\nb: {}\n", a_name, b_name);
   if (!ea.empty() && !eb.empty() && ea.begin()->second.cpu != eb.begin()->second.cpu) {
-    out += fmt::format("warning: a ran on '{}', b on '{}': times from two machines do not "
-                       "compare; speedups only roughly\n",
-                       ea.begin()->second.cpu, eb.begin()->second.cpu);
+    out += fmt::format(
+        "warning: a ran on '{}', b on '{}': times from two machines do not "
+        "compare; speedups only roughly\n",
+        ea.begin()->second.cpu, eb.begin()->second.cpu);
   }
-  out += fmt::format("verdict: slower/faster when the U test gives p < {:g} and the medians "
-                     "differ by more than {:g}%; ⚠ a row flagged noisy in a or b\n\n",
-                     options.alpha, options.threshold * 100);
+  out += fmt::format(
+      "verdict: slower/faster when the U test gives p < {:g} and the medians "
+      "differ by more than {:g}%; ⚠ a row flagged noisy in a or b\n\n",
+      options.alpha, options.threshold * 100);
   out += fmt::format("{:<52} {:>10} {:>10} {:>26} {:>7}  {}\n", "row", "a median", "b median",
                      "b/a [95% interval]", "p", "verdict");
   for (const auto& [key, x] : ea) {

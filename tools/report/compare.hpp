@@ -16,11 +16,11 @@ struct CompareOptions {
 };
 
 struct Comparison {
-  std::string text;     // the table and the counts, for the terminal
-  int slower = 0;       // rows significantly slower beyond the threshold: regressions
+  std::string text;  // the table and the counts, for the terminal
+  int slower = 0;    // rows significantly slower beyond the threshold: regressions
   int faster = 0;
   int same = 0;
-  int unmatched = 0;    // rows in only one of the two runs
+  int unmatched = 0;  // rows in only one of the two runs
 };
 
 // Rows match by what they are: workload, executor, workers, jobs and job size for job-set

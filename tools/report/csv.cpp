@@ -51,10 +51,11 @@ constexpr std::string_view kLoadHeader =
 
 const std::vector<std::string>& context_columns() {
   static const std::vector<std::string> columns = {
-      "cpu_model", "cpu_vendor", "cpu_family", "cpu_model_number", "cpu_stepping", "cpu_mhz",
-      "cache_l2", "cache_l3", "hypervisor", "kernel", "thp", "glibc", "compiler", "cxx_flags",
-      "build_type", "openssl", "onetbb", "boost", "google_benchmark", "git_revision", "date",
-      "load"};
+      "cpu_model", "cpu_vendor", "cpu_family", "cpu_model_number", "cpu_stepping",
+      "cpu_mhz",   "cache_l2",   "cache_l3",   "hypervisor",       "kernel",
+      "thp",       "glibc",      "compiler",   "cxx_flags",        "build_type",
+      "openssl",   "onetbb",     "boost",      "google_benchmark", "git_revision",
+      "date",      "load"};
   return columns;
 }
 
@@ -77,9 +78,8 @@ std::string speedup_csv(const Report& r) {
         format_number(row.time.max), estimate_fields(row.speedup), row.paired ? 1 : 0,
         estimate_fields(row.efficiency), format_number(row.mb_per_s),
         estimate_fields(row.cpp_over_python), estimate_fields(row.over_cpython),
-        csv_field(row.quality.text()),
-        load_fields(row.load), row.context.cpus, csv_field(row.benchmark),
-        csv_field(row.context.record), context_fields(row.context));
+        csv_field(row.quality.text()), load_fields(row.load), row.context.cpus,
+        csv_field(row.benchmark), csv_field(row.context.record), context_fields(row.context));
   }
   return out;
 }
@@ -91,15 +91,14 @@ std::string overhead_csv(const Report& r) {
       "counters,cpus,record,{}\n",
       kLoadHeader, context_header());
   for (const auto& row : r.overhead) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                       csv_field(row.benchmark), csv_field(row.args), csv_field(row.executor),
-                       row.time.repetitions, format_number(row.time.median),
-                       format_number(row.time.ci.low), format_number(row.time.ci.high),
-                       format_number(row.time.cv), format_number(row.time.min),
-                       format_number(row.time.max), estimate_fields(row.per_task),
-                       csv_field(row.quality.text()), load_fields(row.load),
-                       csv_field(row.counters), row.context.cpus, csv_field(row.context.record),
-                       context_fields(row.context));
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(row.benchmark),
+        csv_field(row.args), csv_field(row.executor), row.time.repetitions,
+        format_number(row.time.median), format_number(row.time.ci.low),
+        format_number(row.time.ci.high), format_number(row.time.cv), format_number(row.time.min),
+        format_number(row.time.max), estimate_fields(row.per_task), csv_field(row.quality.text()),
+        load_fields(row.load), csv_field(row.counters), row.context.cpus,
+        csv_field(row.context.record), context_fields(row.context));
   }
   return out;
 }

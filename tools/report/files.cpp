@@ -79,8 +79,8 @@ fs::path Staging::scratch(const fs::path& near) {
 }
 
 fs::path Staging::stage(const fs::path& final_path) {
-  const fs::path tmp = final_path.parent_path() /
-                       fmt::format(".{}.tmp{}", final_path.filename().string(), getpid());
+  const fs::path tmp =
+      final_path.parent_path() / fmt::format(".{}.tmp{}", final_path.filename().string(), getpid());
   files_.emplace_back(tmp, final_path);
   return tmp;
 }

@@ -61,14 +61,14 @@ std::string job_set_line(const std::string& name, const std::vector<const Speedu
   for (const auto* row : group) {
     if (is_baseline(row->executor)) base = row;
   }
-  std::string out = fmt::format("{}: {} jobs, {} per job on average, {} in all", name, first.jobs,
-                                human_bytes(std::round(first.job_bytes)),
-                                human_bytes(first.total_bytes));
+  std::string out =
+      fmt::format("{}: {} jobs, {} per job on average, {} in all", name, first.jobs,
+                  human_bytes(std::round(first.job_bytes)), human_bytes(first.total_bytes));
   if (base != nullptr) {
-    out += fmt::format("; {} {} (n {}, cv {:.1f}%, {:.0f} MB/s){}", base->executor,
-                       seconds_with_interval(base->time.median, base->time.ci),
-                       base->time.repetitions, base->time.cv * 100, base->mb_per_s,
-                       flag_of(base->quality));
+    out +=
+        fmt::format("; {} {} (n {}, cv {:.1f}%, {:.0f} MB/s){}", base->executor,
+                    seconds_with_interval(base->time.median, base->time.ci), base->time.repetitions,
+                    base->time.cv * 100, base->mb_per_s, flag_of(base->quality));
   }
   return out + "\n";
 }
@@ -85,14 +85,13 @@ std::string faster_text(const stats::Estimate& r) {
             : fmt::format("{:.3g}× slower", r.value);
 }
 
-std::string recommendations(const Report& r, const std::string& workload,
-                            std::string_view python) {
+std::string recommendations(const Report& r, const std::string& workload, std::string_view python) {
   std::string out;
   for (const auto& rec : recommend(r)) {
     if (rec.workload != workload || python_of(rec.executor) != python || !rec.fewest) continue;
     out += fmt::format("- {}: **{} worker{}** ({}{})", rec.executor, rec.fewest->workers,
-                       rec.fewest->workers == 1 ? "" : "s", times_with_interval(rec.fewest->speedup),
-                       flag_of(rec.fewest->quality));
+                       rec.fewest->workers == 1 ? "" : "s",
+                       times_with_interval(rec.fewest->speedup), flag_of(rec.fewest->quality));
     if (rec.best != rec.fewest) {
       out += fmt::format("; the best estimate is {} at {} workers",
                          times_with_interval(rec.best->speedup), rec.best->workers);
@@ -123,9 +122,10 @@ std::string ratio_list(const std::vector<const SpeedupRow*>& rows,
                                 flag_of(row->quality)));
   }
   if (parts.empty()) return {};
-  return fmt::format("\n{} per input byte, same executor kind and workers (95% intervals):\n\n"
-                     "- {}\n",
-                     heading, fmt::join(parts, "\n- "));
+  return fmt::format(
+      "\n{} per input byte, same executor kind and workers (95% intervals):\n\n"
+      "- {}\n",
+      heading, fmt::join(parts, "\n- "));
 }
 
 // The book's claim (Fluent Python, 2nd ed., chapter 17: arcfour_futures.py ran 3.8 to 5.1
@@ -147,10 +147,11 @@ std::string book_pypy_claim(const std::vector<const SpeedupRow*>& pypy) {
                         : low >= kBookLow && high <= kBookHigh
                             ? "within the book's range: the claim holds here"
                             : "overlapping the book's range: it holds for some configurations";
-  return fmt::format("\n**The book's claim:** PyPy ran arcfour_futures.py {:.2g} to {:.2g} times "
-                     "faster than CPython (Fluent Python, 2nd ed., chapter 17). Here, the same "
-                     "configurations: {:.3g}× to {:.3g}× (estimates above), {}.\n",
-                     kBookLow, kBookHigh, low, high, verdict);
+  return fmt::format(
+      "\n**The book's claim:** PyPy ran arcfour_futures.py {:.2g} to {:.2g} times "
+      "faster than CPython (Fluent Python, 2nd ed., chapter 17). Here, the same "
+      "configurations: {:.3g}× to {:.3g}× (estimates above), {}.\n",
+      kBookLow, kBookHigh, low, high, verdict);
 }
 
 std::string sweep_tables(const Report& r) {
@@ -158,9 +159,10 @@ std::string sweep_tables(const Report& r) {
   const auto bes = break_even(r);
   for (const auto& sweep : sweeps_of(r)) {
     const std::vector<double>& sizes = sweep.job_sizes;
-    out += fmt::format("\n## {}: job-size sweep, {} in all\n\nSpeedup over sequential per job "
-                       "size, 95% intervals.\n\n| executor |",
-                       sweep.workload, human_bytes(sweep.total_bytes));
+    out += fmt::format(
+        "\n## {}: job-size sweep, {} in all\n\nSpeedup over sequential per job "
+        "size, 95% intervals.\n\n| executor |",
+        sweep.workload, human_bytes(sweep.total_bytes));
     std::string rule = "|---|";
     for (double s : sizes) {
       out += fmt::format(" {} |", human_bytes(s));
@@ -187,11 +189,12 @@ std::string sweep_tables(const Report& r) {
     out += "\n";
     for (const auto& be : bes) {
       if (be.workload != sweep.workload || !same_size(be.total_bytes, sweep.total_bytes)) continue;
-      out += fmt::format("- {} ×{}: faster than sequential from {}; within 90% of ideal from {} "
-                         "(point estimates)\n",
-                         be.executor, be.workers,
-                         be.break_even_bytes ? human_bytes(*be.break_even_bytes) : "no size",
-                         be.near_ideal_bytes ? human_bytes(*be.near_ideal_bytes) : "no size");
+      out += fmt::format(
+          "- {} ×{}: faster than sequential from {}; within 90% of ideal from {} "
+          "(point estimates)\n",
+          be.executor, be.workers,
+          be.break_even_bytes ? human_bytes(*be.break_even_bytes) : "no size",
+          be.near_ideal_bytes ? human_bytes(*be.near_ideal_bytes) : "no size");
     }
     for (const auto& cr : ceiling_ratios(r)) {
       if (cr.workload != sweep.workload || !same_size(cr.total_bytes, sweep.total_bytes)) continue;
@@ -340,9 +343,10 @@ std::string flagged_rows(const Report& r) {
   const FlagCount count = count_flags(r);
   std::string text;
   if (!out.empty()) {
-    text = "\n## Flagged rows (⚠)\n\nA flagged figure was measured while something disturbed "
-           "it; rerun on a quiet machine before quoting it.\n\n| row | reasons |\n|---|---|\n" +
-           out;
+    text =
+        "\n## Flagged rows (⚠)\n\nA flagged figure was measured while something disturbed "
+        "it; rerun on a quiet machine before quoting it.\n\n| row | reasons |\n|---|---|\n" +
+        out;
   }
   return text + fmt::format("\n**{} of {} rows flagged noisy.**\n", count.flagged, count.rows);
 }
@@ -352,9 +356,10 @@ std::string flagged_rows(const Report& r) {
 std::string summary(const Report& r, const SummaryLinks& links) {
   std::string out = "# Benchmark summary\n\n";
   if (!r.speedup.empty()) {
-    out += fmt::format("Measured on {}. Every figure is the median of n rounds with its 95% "
-                       "interval; ⚠ marks a row flagged noisy (reasons at the end).\n",
-                       machine_line(r.speedup.front().context));
+    out += fmt::format(
+        "Measured on {}. Every figure is the median of n rounds with its 95% "
+        "interval; ⚠ marks a row flagged noisy (reasons at the end).\n",
+        machine_line(r.speedup.front().context));
   }
   for (const auto& workload : workloads_of(r)) {
     const auto cpp = main_group(r, workload, "");
@@ -378,11 +383,11 @@ std::string summary(const Report& r, const SummaryLinks& links) {
       out += ratio_list(rows, &SpeedupRow::cpp_over_python, false, "C++ against " + python);
       if (implementation != "pypy") continue;
       const auto cpython = main_group(r, workload, "cpython");
-      out += ratio_list(rows, &SpeedupRow::over_cpython, true,
-                        fmt::format("{} against {}", python,
-                                    cpython.empty() ? std::string("CPython")
-                                                    : python_name(cpython.front()->context,
-                                                                  "cpython")));
+      out += ratio_list(
+          rows, &SpeedupRow::over_cpython, true,
+          fmt::format("{} against {}", python,
+                      cpython.empty() ? std::string("CPython")
+                                      : python_name(cpython.front()->context, "cpython")));
       if (workload == "arcfour") out += book_pypy_claim(rows);
     }
   }

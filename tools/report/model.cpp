@@ -120,12 +120,11 @@ OverheadRow overhead_row(const Series& s, int source, const Context& context) {
   const double value =
       !std::isnan(per_task) ? per_task : (!std::isnan(items) ? 1 / items : row.time.median);
   const double scale = value / row.time.median;
-  row.per_task = {value, {row.time.ci.low * scale, row.time.ci.high * scale},
-                  row.time.repetitions};
+  row.per_task = {value, {row.time.ci.low * scale, row.time.ci.high * scale}, row.time.repetitions};
   for (const auto& [k, v] : s.counters) {
     if (k == fields::kSecondsPerTask) continue;
-    row.counters += fmt::format("{}{}={:.6g}", row.counters.empty() ? "" : ";", k,
-                                stats::median(v));
+    row.counters +=
+        fmt::format("{}{}={:.6g}", row.counters.empty() ? "" : ";", k, stats::median(v));
   }
   row.load = load_of(s);
   row.source = source;
@@ -172,7 +171,8 @@ void estimate_speedup(SpeedupRow& row, const SpeedupRow& base) {
     std::vector<int> rounds = row.rounds;
     std::sort(rounds.begin(), rounds.end());
     const bool distinct = std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
-    const std::vector<double> base_times = distinct ? in_rounds(base, rounds) : std::vector<double>{};
+    const std::vector<double> base_times =
+        distinct ? in_rounds(base, rounds) : std::vector<double>{};
     row.paired = !base_times.empty();
     if (row.paired) {
       row.speedup = stats::ratio_of_medians(base_times, in_rounds(row, rounds), true);
@@ -273,10 +273,22 @@ bool is_baseline(std::string_view executor) {
 }
 
 bool executor_less(const std::string& a, const std::string& b) {
-  static const std::vector<std::string_view> order = {
-      "sequential", "thread", "process", "coroutine", "openmp", "tbb", "asio", "std-async",
-      "cpython-sequential", "cpython-thread", "cpython-process", "cpython-asyncio",
-      "pypy-sequential", "pypy-thread", "pypy-process", "pypy-asyncio"};
+  static const std::vector<std::string_view> order = {"sequential",
+                                                      "thread",
+                                                      "process",
+                                                      "coroutine",
+                                                      "openmp",
+                                                      "tbb",
+                                                      "asio",
+                                                      "std-async",
+                                                      "cpython-sequential",
+                                                      "cpython-thread",
+                                                      "cpython-process",
+                                                      "cpython-asyncio",
+                                                      "pypy-sequential",
+                                                      "pypy-thread",
+                                                      "pypy-process",
+                                                      "pypy-asyncio"};
   auto rank = [](std::string_view e) {
     const auto it = std::find(order.begin(), order.end(), e);
     return static_cast<int>(it - order.begin());
@@ -312,13 +324,15 @@ Report build_model(const std::vector<Input>& inputs) {
     if (a.benchmark != b.benchmark) return a.benchmark < b.benchmark;
     return natural_less(a.args, b.args);
   });
-  std::stable_sort(r.speedup.begin(), r.speedup.end(), [](const SpeedupRow& a, const SpeedupRow& b) {
-    if (a.workload != b.workload) return a.workload < b.workload;
-    if (!same_size(a.total_bytes, b.total_bytes)) return a.total_bytes > b.total_bytes;
-    if (!same_size(a.job_bytes, b.job_bytes)) return a.job_bytes < b.job_bytes;
-    if (a.executor != b.executor) return executor_less(a.executor, b.executor);
-    return a.workers < b.workers;
-  });
+  std::stable_sort(r.speedup.begin(), r.speedup.end(),
+                   [](const SpeedupRow& a, const SpeedupRow& b) {
+                     if (a.workload != b.workload) return a.workload < b.workload;
+                     if (!same_size(a.total_bytes, b.total_bytes))
+                       return a.total_bytes > b.total_bytes;
+                     if (!same_size(a.job_bytes, b.job_bytes)) return a.job_bytes < b.job_bytes;
+                     if (a.executor != b.executor) return executor_less(a.executor, b.executor);
+                     return a.workers < b.workers;
+                   });
   for (auto& row : r.speedup) {
     row.baseline = find_baseline(r.speedup, row);
     if (row.baseline >= 0) estimate_speedup(row, r.speedup[row.baseline]);
@@ -361,9 +375,8 @@ std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& wo
     for (const auto* row : g) {
       if (!is_baseline(row->executor)) workers.insert(row->workers);
     }
-    if (workers.size() > best_workers ||
-        (workers.size() == best_workers && !best.empty() &&
-         g.front()->total_bytes > best.front()->total_bytes)) {
+    if (workers.size() > best_workers || (workers.size() == best_workers && !best.empty() &&
+                                          g.front()->total_bytes > best.front()->total_bytes)) {
       best = g;
       best_workers = workers.size();
     }
@@ -460,8 +473,8 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
     for (const auto& [e, w] : lines) {
       if (e != "thread" && e != "process") continue;
       const std::string ceiling = has_line("openmp", w) ? "openmp"
-                                  : has_line("tbb", w)    ? "tbb"
-                                                          : "";
+                                  : has_line("tbb", w)  ? "tbb"
+                                                        : "";
       if (ceiling.empty()) continue;
       CeilingRatio cr{sweep.workload, e, ceiling, w, sweep.total_bytes, {}};
       for (const auto* row : sweep.rows) {
@@ -476,8 +489,8 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
           std::sort(rounds.begin(), rounds.end());
           const bool paired = top->source == row->source &&
                               std::adjacent_find(rounds.begin(), rounds.end()) == rounds.end();
-          const std::vector<double> top_times = paired ? in_rounds(*top, rounds)
-                                                       : std::vector<double>{};
+          const std::vector<double> top_times =
+              paired ? in_rounds(*top, rounds) : std::vector<double>{};
           cr.by_size.emplace_back(
               row->job_bytes,
               top_times.empty()
@@ -509,8 +522,8 @@ std::vector<Recommendation> recommend(const Report& report) {
         for (const auto* row : group) {
           if (row->executor != e || std::isnan(row->speedup.value)) continue;
           // Within 5% of the best by the interval: its upper end reaches 95% of the best.
-          const double reach = std::isnan(row->speedup.ci.high) ? row->speedup.value
-                                                                : row->speedup.ci.high;
+          const double reach =
+              std::isnan(row->speedup.ci.high) ? row->speedup.value : row->speedup.ci.high;
           if (reach >= 0.95 * rec.best->speedup.value &&
               (rec.fewest == nullptr || row->workers < rec.fewest->workers)) {
             rec.fewest = row;

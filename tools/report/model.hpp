@@ -55,12 +55,12 @@ struct SpeedupRow {
   bool io_bound = false;  // the record says bound=io
   int workers = 1;
   double jobs = 0;
-  double job_bytes = 0;    // mean bytes per job
-  double total_bytes = 0;  // bytes of the whole job set
+  double job_bytes = 0;         // mean bytes per job
+  double total_bytes = 0;       // bytes of the whole job set
   std::vector<double> seconds;  // per repetition, for the whole job set
   std::vector<int> rounds;      // the round of each repetition
   Stats time;
-  int baseline = -1;  // index in Report::speedup of the sequential row it is measured against
+  int baseline = -1;    // index in Report::speedup of the sequential row it is measured against
   bool paired = false;  // speedup bootstrapped over rounds shared with the baseline
   stats::Estimate speedup{};     // baseline median / median; NaN without a baseline
   stats::Estimate efficiency{};  // speedup / min(workers, cpus)
@@ -86,10 +86,10 @@ struct SpeedupRow {
 
 // One row of overhead.csv: any benchmark that is not a job-set row.
 struct OverheadRow {
-  std::string benchmark;  // family name
-  std::string args;       // "workers=2 tasks=1000000"
-  std::string executor;   // what the row says it is, if it does
-  std::string workload;   // likewise (jobs_bench: the kernel, "arcfour-ours")
+  std::string benchmark;        // family name
+  std::string args;             // "workers=2 tasks=1000000"
+  std::string executor;         // what the row says it is, if it does
+  std::string workload;         // likewise (jobs_bench: the kernel, "arcfour-ours")
   std::vector<double> seconds;  // per repetition, per iteration
   std::vector<int> rounds;      // the round of each repetition
   Stats time;                   // seconds per iteration

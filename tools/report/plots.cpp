@@ -40,10 +40,10 @@ std::string speedup_block(const std::vector<const SpeedupRow*>& group, const std
 
 // The second title line: what the error bars are, and how many points are flagged.
 std::string note_of(int flagged, int points) {
-  return fmt::format("error bars: 95% intervals; {}",
-                     flagged == 0 ? fmt::format("no point of {} flagged noisy", points)
-                                  : fmt::format("{} of {} points flagged noisy (red rings)",
-                                                flagged, points));
+  return fmt::format(
+      "error bars: 95% intervals; {}",
+      flagged == 0 ? fmt::format("no point of {} flagged noisy", points)
+                   : fmt::format("{} of {} points flagged noisy (red rings)", flagged, points));
 }
 
 }  // namespace
@@ -138,8 +138,8 @@ std::optional<PlotJob> halves_job(const Report& r, const fs::path& plots) {
 
 std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
   std::vector<PlotJob> jobs;
-  auto make_job = [&](std::string script, std::string data,
-                      std::map<std::string, std::string> vars, const std::string& stem) {
+  auto make_job = [&](std::string script, std::string data, std::map<std::string, std::string> vars,
+                      const std::string& stem) {
     PlotJob job;
     job.script = std::move(script);
     job.data = std::move(data);
@@ -221,7 +221,7 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
       titles.emplace_back(title);
     }
     if (titles.empty()) continue;
-    const Context& gc = !cpp.empty() ? cpp.front()->context
+    const Context& gc = !cpp.empty()   ? cpp.front()->context
                         : !cpy.empty() ? cpy.front()->context
                                        : pypy.front()->context;
     std::vector<std::string> pythons;
@@ -235,9 +235,8 @@ std::vector<PlotJob> plot_jobs(const Report& r, const fs::path& plots) {
                                               : std::max(1, gc.cpus))},
               {"cap_name", gnuplot_string(io_bound ? "jobs" : "cores")},
               {"maxw", std::to_string(maxw)},
-              {"title_text",
-               gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}", workload,
-                                          fmt::join(pythons, " and ")))},
+              {"title_text", gnuplot_string(fmt::format("{}: the GIL at a glance — C++ vs {}",
+                                                        workload, fmt::join(pythons, " and ")))},
               {"note", gnuplot_string(note_of(flagged, gil_points))},
               {"machine", gnuplot_string(machine_line(gc))}},
              fmt::format("gil_{}", workload));

@@ -32,8 +32,7 @@ void check_surroundings(const Load& load, const Stats& time, double canary_refer
   }
   if (!std::isnan(load.canary_seconds) && canary_reference > 0 &&
       load.canary_seconds > limits.canary * canary_reference) {
-    reasons.push_back(
-        fmt::format("canary {:.2f}x slower", load.canary_seconds / canary_reference));
+    reasons.push_back(fmt::format("canary {:.2f}x slower", load.canary_seconds / canary_reference));
   }
 }
 
@@ -60,16 +59,15 @@ void assess(Report& r, const Thresholds& limits) {
 
   for (auto& row : r.speedup) {
     row.quality.reasons.clear();
-    check_surroundings(row.load, row.time, reference_of(row.source), limits,
-                       row.quality.reasons);
+    check_surroundings(row.load, row.time, reference_of(row.source), limits, row.quality.reasons);
     const int ideal = row.ideal();
     const bool above = std::isnan(row.speedup.ci.low)
                            ? row.speedup.value > limits.impossible * ideal
                            : row.speedup.ci.low > ideal;
     if (!std::isnan(row.speedup.value) && above) {
-      row.quality.reasons.push_back(fmt::format(
-          "speedup {:.2f}x is above min(workers, {}) = {}: impossible", row.speedup.value,
-          row.io_bound ? "jobs" : "cores", ideal));
+      row.quality.reasons.push_back(
+          fmt::format("speedup {:.2f}x is above min(workers, {}) = {}: impossible",
+                      row.speedup.value, row.io_bound ? "jobs" : "cores", ideal));
     }
   }
   // Then the rows measured against a noisy baseline (the baselines' own flags are final now).
@@ -84,8 +82,7 @@ void assess(Report& r, const Thresholds& limits) {
   }
   for (auto& row : r.overhead) {
     row.quality.reasons.clear();
-    check_surroundings(row.load, row.time, reference_of(row.source), limits,
-                       row.quality.reasons);
+    check_surroundings(row.load, row.time, reference_of(row.source), limits, row.quality.reasons);
   }
 }
 

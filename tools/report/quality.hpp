@@ -15,7 +15,7 @@ struct Thresholds {
   // The spread of the times: the half-width of the median's 95% interval relative to the
   // median, or, with too few repetitions for an interval, standard deviation / mean.
   double spread = 0.10;
-  double canary = 1.10;      // the row's canary against the median canary of its record
+  double canary = 1.10;  // the row's canary against the median canary of its record
   // A speedup beyond min(workers, cores): its interval lies wholly above; without an
   // interval, the estimate exceeds it by this factor.
   double impossible = 1.03;

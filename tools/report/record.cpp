@@ -17,9 +17,8 @@ using json = nlohmann::json;
 
 // Segments of a run name that are Google Benchmark's run options, not arguments.
 bool is_option_segment(std::string_view key) {
-  return key == "min_time" || key == "min_warmup_time" || key == "iterations" ||
-         key == "repeats" || key == "threads" || key == "real_time" ||
-         key == "process_time" || key == "manual_time";
+  return key == "min_time" || key == "min_warmup_time" || key == "iterations" || key == "repeats" ||
+         key == "threads" || key == "real_time" || key == "process_time" || key == "manual_time";
 }
 
 double unit_seconds(const std::string& unit, const std::string& path, const std::string& name) {
@@ -177,7 +176,8 @@ Input parse_record(std::string_view json_text, const std::string& path) {
   std::map<std::string, std::size_t> index;
   for (const json& row : *benchmarks) {
     if (!row.is_object()) throw InputError(path + ": a 'benchmarks' entry is not an object");
-    const auto name_it = row.find("run_name") != row.end() ? row.find("run_name") : row.find("name");
+    const auto name_it =
+        row.find("run_name") != row.end() ? row.find("run_name") : row.find("name");
     if (name_it == row.end() || !name_it->is_string()) {
       throw InputError(path + ": a benchmark has no 'name'");
     }
@@ -215,26 +215,41 @@ Input parse_record(std::string_view json_text, const std::string& path) {
       continue;
     }
     if (run_type != "iteration") {
-      throw InputError(fmt::format("{}: benchmark '{}' has run_type '{}' (accepted: iteration, "
-                                   "aggregate)", path, name, run_type));
+      throw InputError(
+          fmt::format("{}: benchmark '{}' has run_type '{}' (accepted: iteration, "
+                      "aggregate)",
+                      path, name, run_type));
     }
     s.seconds.push_back(seconds);
     const auto round = row.find("repetition_index");
     s.rounds.push_back(round != row.end() && round->is_number_integer()
                            ? round->get<int>()
                            : static_cast<int>(s.seconds.size()) - 1);
-    static const std::set<std::string> kNotCounters = {
-        "name", "run_name", "run_type", "family_index", "per_family_instance_index",
-        "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
-        "time_unit", "aggregate_name", "aggregate_unit", "label", "error_occurred",
-        "error_message", std::string(fields::kWorkload), std::string(fields::kExecutor)};
+    static const std::set<std::string> kNotCounters = {"name",
+                                                       "run_name",
+                                                       "run_type",
+                                                       "family_index",
+                                                       "per_family_instance_index",
+                                                       "repetitions",
+                                                       "repetition_index",
+                                                       "threads",
+                                                       "iterations",
+                                                       "real_time",
+                                                       "cpu_time",
+                                                       "time_unit",
+                                                       "aggregate_name",
+                                                       "aggregate_unit",
+                                                       "label",
+                                                       "error_occurred",
+                                                       "error_message",
+                                                       std::string(fields::kWorkload),
+                                                       std::string(fields::kExecutor)};
     for (const auto& [key, value] : row.items()) {
       if (kNotCounters.contains(key) || !value.is_number()) continue;
       s.counters[key].push_back(value.get<double>());
     }
     if (const auto cpu = row.find("cpu_time"); cpu != row.end() && cpu->is_number()) {
-      s.counters["cpu_seconds"].push_back(cpu->get<double>() *
-                                          unit_seconds(time_unit, path, name));
+      s.counters["cpu_seconds"].push_back(cpu->get<double>() * unit_seconds(time_unit, path, name));
     }
   }
   if (input.series.empty()) throw InputError(path + ": no benchmark results in the record");

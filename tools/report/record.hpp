@@ -43,10 +43,10 @@ struct Series {
   std::string run_name;  // as Google Benchmark prints it
   std::string family;    // the run name's first segment: BM_ThreadPool_Arcfour
   std::vector<std::pair<std::string, std::string>> args;  // workers=2, job_bytes=1024, ...
-  std::string workload;  // what the row says it is (a field, or the label's workload=...)
-  std::string executor;  // likewise: sequential, thread, process, cpython-thread, ...
-  std::string bound;     // likewise: "io", or empty for CPU-bound
-  int source = 0;        // index of the input file
+  std::string workload;         // what the row says it is (a field, or the label's workload=...)
+  std::string executor;         // likewise: sequential, thread, process, cpython-thread, ...
+  std::string bound;            // likewise: "io", or empty for CPU-bound
+  int source = 0;               // index of the input file
   std::vector<double> seconds;  // real time per iteration, one entry per repetition
   std::vector<int> rounds;      // the repetition_index of each entry of `seconds`
   std::map<std::string, std::vector<double>> counters;  // one entry per repetition

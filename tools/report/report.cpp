@@ -63,14 +63,15 @@ void draw(const PlotJob& job, const std::string& scripts_dir, const std::string&
   }
   const fs::path png = staging.stage(job.png);
   const fs::path svg = staging.stage(job.svg);
-  std::string vars = fmt::format("datafile={}; out_png={}; out_svg={}", gnuplot_string(data.string()),
-                                 gnuplot_string(png.string()), gnuplot_string(svg.string()));
+  std::string vars =
+      fmt::format("datafile={}; out_png={}; out_svg={}", gnuplot_string(data.string()),
+                  gnuplot_string(png.string()), gnuplot_string(svg.string()));
   for (const auto& [k, v] : job.vars) vars += fmt::format("; {}={}", k, v);
   const int status = run_program({gnuplot, "-e", vars, script.string()});
   if (status != 0) {
-    throw std::runtime_error(fmt::format(
-        "{} failed on {} (exit status {}){}", gnuplot, script.string(), status,
-        status == 127 ? ": is gnuplot installed? (tools/install_deps.sh bench)" : ""));
+    throw std::runtime_error(
+        fmt::format("{} failed on {} (exit status {}){}", gnuplot, script.string(), status,
+                    status == 127 ? ": is gnuplot installed? (tools/install_deps.sh bench)" : ""));
   }
   if (!fs::exists(png) || !fs::exists(svg)) {
     throw std::runtime_error(fmt::format("{} wrote no plot for {}", gnuplot, job.png.string()));
@@ -170,9 +171,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (!jobs.empty()) staging.prepare_directory(plots_dir, "--plots");
     SummaryLinks links;
     for (const auto& job : jobs) {
-      links.plots.push_back(
-          fs::absolute(job.png).lexically_normal().lexically_relative(
-              fs::absolute(results_dir).lexically_normal()).string());
+      links.plots.push_back(fs::absolute(job.png)
+                                .lexically_normal()
+                                .lexically_relative(fs::absolute(results_dir).lexically_normal())
+                                .string());
     }
     const std::string text = summary(r, links);
     try {

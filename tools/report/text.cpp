@@ -46,7 +46,8 @@ std::string times_with_interval(const stats::Estimate& e) {
 }
 
 std::string seconds_with_interval(double median, const stats::Interval& ci) {
-  if (std::isnan(ci.low) || std::isnan(ci.high)) return fmt::format("{} [n/a]", human_seconds(median));
+  if (std::isnan(ci.low) || std::isnan(ci.high))
+    return fmt::format("{} [n/a]", human_seconds(median));
   return fmt::format("{} [{}, {}]", human_seconds(median), human_seconds(ci.low),
                      human_seconds(ci.high));
 }

@@ -4,6 +4,7 @@
 #define FUTURES_INTERNAL_SPIN_MUTEX_HPP_
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 
 #include "futures/internal/state.hpp"
@@ -35,9 +36,9 @@ class SpinMutex {
   }
 
   void unlock() noexcept {
-    if (word_.exchange(kUnlocked, std::memory_order_release) == kLockedWithSleepers) {
-      futex_wake(word_, 1);
-    }
+    const std::uint32_t was = word_.exchange(kUnlocked, std::memory_order_release);
+    assert(was != kUnlocked && "unlock() of a SpinMutex not locked");
+    if (was == kLockedWithSleepers) futex_wake(word_, 1);
   }
 
  private:

@@ -4,6 +4,7 @@
 #define FUTURES_INTERNAL_STATE_HPP_
 
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -104,9 +105,14 @@ class StateBase {
   StateBase(const StateBase&) = delete;  // identity is the future's identity
   StateBase& operator=(const StateBase&) = delete;
 
-  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void add_ref() noexcept {
+    [[maybe_unused]] const std::uint32_t before = refs_.fetch_add(1, std::memory_order_relaxed);
+    assert(before > 0 && "add_ref() on a state already freed");
+  }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    const std::uint32_t before = refs_.fetch_sub(1, std::memory_order_acq_rel);
+    assert(before > 0 && "release() of a state already freed");
+    if (before == 1) delete this;
   }
 
   FutureState state() const noexcept {
@@ -142,7 +148,10 @@ class StateBase {
   bool remove_listener(Listener* l) noexcept;
 
   // The exception of a finished state (nullptr on success). Only valid once done.
-  const std::exception_ptr& error() const noexcept { return error_; }
+  const std::exception_ptr& error() const noexcept {
+    assert(done() && "error() of a state not done");
+    return error_;
+  }
 
   // Throws CancelledError, or the task's exception, for a done state.
   void throw_if_failed() const;
@@ -198,8 +207,14 @@ class State : public StateBase {
   }
 
   // The stored value; only for a state finished without error.
-  const T& value() const noexcept { return value_; }
-  T& value() noexcept { return value_; }
+  const T& value() const noexcept {
+    assert(has_value_ && "value() of a state without a result");
+    return value_;
+  }
+  T& value() noexcept {
+    assert(has_value_ && "value() of a state without a result");
+    return value_;
+  }
 
  protected:
   ~State() override {
@@ -232,6 +247,7 @@ class Task final : public State<R> {
   explicit Task(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
 
   void run() noexcept override {
+    assert(alive_ && "a task run twice");
     if (!this->set_running_or_notify_cancel()) return destroy_fn();
     try {
       if constexpr (std::is_void_v<R>) {

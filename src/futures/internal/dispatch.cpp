@@ -1,6 +1,7 @@
 #include "futures/internal/dispatch.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <utility>
 
@@ -44,8 +45,7 @@ constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1)
 // worker idles. With long tasks, max_workers are running.
 // The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
 // most 1 ms of work by the estimates, or the one tiny task sent ahead).
-std::optional<std::size_t> Dispatcher::choose(std::uint64_t kind,
-                                              std::span<WorkerLoad* const> open,
+std::optional<std::size_t> Dispatcher::choose(std::uint64_t kind, std::span<WorkerLoad* const> open,
                                               Clock::time_point now) const {
   const std::chrono::nanoseconds cost = estimate(kind).value_or(kTargetBacklog);
   std::optional<std::size_t> best;
@@ -69,13 +69,13 @@ std::optional<std::size_t> Dispatcher::choose(std::uint64_t kind,
   return best;
 }
 
-std::vector<std::byte> Dispatcher::commit(WorkerLoad& load, PoolTask task,
-                                          Clock::time_point now) {
+std::vector<std::byte> Dispatcher::commit(WorkerLoad& load, PoolTask task, Clock::time_point now) {
   const std::optional<std::chrono::nanoseconds> known = estimate(task.kind);
   task.cost = known.value_or(kTargetBacklog);
   task.guessed = !known;
   task.ahead = !has_room(load, task.cost);
   sent_ahead_ += task.ahead ? 1 : 0;
+  assert(sent_ahead_ <= 1 && "more than one task sent ahead");
   if (load.in_flight.empty()) load.busy_since = now;
   load.guessed += task.guessed ? 1 : 0;
   load.backlog += task.cost;
@@ -86,14 +86,17 @@ std::vector<std::byte> Dispatcher::commit(WorkerLoad& load, PoolTask task,
 }
 
 PoolTask Dispatcher::answered(WorkerLoad& load) {
+  assert(!load.in_flight.empty() && "a reply with no task in flight");
   PoolTask task = std::move(load.in_flight.front());
   load.in_flight.pop_front();
   load.backlog -= task.cost;
   load.guessed -= task.guessed ? 1 : 0;
+  assert(load.backlog.count() >= 0 && load.guessed >= 0 && "a worker's load went negative");
   answered_.push_back(task.kind);
   if (!load.in_flight.empty() && load.in_flight.front().ahead) {
     load.in_flight.front().ahead = false;  // it has started: the next may be sent ahead
     --sent_ahead_;
+    assert(sent_ahead_ == 0 && "more than one task sent ahead");
   }
   return task;
 }
@@ -109,8 +112,8 @@ void Dispatcher::learn(WorkerLoad& load) {
     auto [it, fresh] = costs_.try_emplace(answered_[i], per_task);
     if (fresh) continue;
     // Quicker down than up: a sample is too long whenever the I/O thread was late to read.
-    it->second = per_task < it->second ? (it->second + per_task) / 2
-                                       : (3 * it->second + per_task) / 4;
+    it->second =
+        per_task < it->second ? (it->second + per_task) / 2 : (3 * it->second + per_task) / 4;
   }
   const std::size_t ceiling = std::min(2 * load.window, kMaxWindow);
   std::size_t fit = ceiling;

@@ -24,11 +24,11 @@ using Completer = void (*)(StateBase*, Reader&);
 struct PoolTask {
   StateBase* state;  // one reference, released when the task is completed or dropped
   Completer completer;
-  std::vector<std::byte> frame;  // moved out when sent to a worker
-  std::uint64_t kind = 0;        // its invoker and function: tasks alike in cost
+  std::vector<std::byte> frame;      // moved out when sent to a worker
+  std::uint64_t kind = 0;            // its invoker and function: tasks alike in cost
   std::chrono::nanoseconds cost{0};  // its estimated time when it was sent
-  bool ahead = false;    // sent ahead, and the task before it not answered yet
-  bool guessed = false;  // its kind had no estimate yet when it was sent
+  bool ahead = false;                // sent ahead, and the task before it not answered yet
+  bool guessed = false;              // its kind had no estimate yet when it was sent
 };
 
 // What one worker holds, as the dispatch sees it.
@@ -37,8 +37,8 @@ struct WorkerLoad {
   std::size_t window = 1;               // tasks it may hold in flight
   std::chrono::nanoseconds backlog{0};  // the estimated time of the tasks in flight
   int guessed = 0;                      // tasks in flight sent without an estimate
-  Clock::time_point busy_since;  // since when it has had tasks in flight without a break
-  long assigned = 0;             // tasks given over its life
+  Clock::time_point busy_since;         // since when it has had tasks in flight without a break
+  long assigned = 0;                    // tasks given over its life
 };
 
 // A task's kind, read from its frame (as ProcessPoolExecutor::begin_task() lays it out): its

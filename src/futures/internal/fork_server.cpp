@@ -165,8 +165,7 @@ void send_control(int fd, const ControlMessage& m, int attach_fd) {
           } catch (...) {
             const ExceptionRecord record = capture_current_exception();
             std::fprintf(stderr, "futures: worker pid %d: error outside any task: %s: %s\n",
-                         static_cast<int>(getpid()), record.type_name.c_str(),
-                         record.what.c_str());
+                         static_cast<int>(getpid()), record.type_name.c_str(), record.what.c_str());
           }
           worker_exit(kExitOutsideTask);
         }
@@ -184,7 +183,7 @@ void send_control(int fd, const ControlMessage& m, int attach_fd) {
 
 }  // namespace
 
-ForkServer::ForkServer(WorkerConfig config) {
+ForkServer::ForkServer(const WorkerConfig& config) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw sys_error("socketpair");
   UniqueFd ours(sv[0]);

@@ -23,11 +23,11 @@ class ForkServer {
   struct Event {
     enum Type : std::uint32_t { kSpawned = 1, kExited = 2 } type;
     pid_t pid;
-    UniqueFd fd;       // kSpawned: the executor's end of the worker's channel (close-on-exec)
-    int status = 0;    // kExited: the wait status
+    UniqueFd fd;     // kSpawned: the executor's end of the worker's channel (close-on-exec)
+    int status = 0;  // kExited: the wait status
   };
 
-  explicit ForkServer(WorkerConfig config);
+  explicit ForkServer(const WorkerConfig& config);
   ForkServer(const ForkServer&) = delete;  // owns a process
   ForkServer& operator=(const ForkServer&) = delete;
   ~ForkServer();  // close()

@@ -94,24 +94,42 @@ ExceptionRecord capture_current_exception() noexcept {
 std::exception_ptr rebuild_exception(const ExceptionRecord& r) {
   const std::string& w = r.what;
   switch (r.kind) {
-    case kInvalidArgument: return std::make_exception_ptr(std::invalid_argument(w));
-    case kOutOfRange: return std::make_exception_ptr(std::out_of_range(w));
-    case kRuntimeError: return std::make_exception_ptr(std::runtime_error(w));
-    case kLogicError: return std::make_exception_ptr(std::logic_error(w));
-    case kDomainError: return std::make_exception_ptr(std::domain_error(w));
-    case kLengthError: return std::make_exception_ptr(std::length_error(w));
-    case kOverflowError: return std::make_exception_ptr(std::overflow_error(w));
-    case kRangeError: return std::make_exception_ptr(std::range_error(w));
-    case kBadAlloc: return std::make_exception_ptr(std::bad_alloc());
-    case kError: return std::make_exception_ptr(Error(w));
-    case kCancelledError: return std::make_exception_ptr(CancelledError(w));
-    case kTimeoutError: return std::make_exception_ptr(TimeoutError(w));
-    case kInvalidStateError: return std::make_exception_ptr(InvalidStateError(w));
-    case kShutdownError: return std::make_exception_ptr(ShutdownError(w));
-    case kBrokenExecutor: return std::make_exception_ptr(BrokenExecutor(w));
-    case kBrokenThreadPool: return std::make_exception_ptr(BrokenThreadPool(w));
-    case kBrokenProcessPool: return std::make_exception_ptr(BrokenProcessPool(w));
-    default: return std::make_exception_ptr(RemoteError(r.type_name, w));
+    case kInvalidArgument:
+      return std::make_exception_ptr(std::invalid_argument(w));
+    case kOutOfRange:
+      return std::make_exception_ptr(std::out_of_range(w));
+    case kRuntimeError:
+      return std::make_exception_ptr(std::runtime_error(w));
+    case kLogicError:
+      return std::make_exception_ptr(std::logic_error(w));
+    case kDomainError:
+      return std::make_exception_ptr(std::domain_error(w));
+    case kLengthError:
+      return std::make_exception_ptr(std::length_error(w));
+    case kOverflowError:
+      return std::make_exception_ptr(std::overflow_error(w));
+    case kRangeError:
+      return std::make_exception_ptr(std::range_error(w));
+    case kBadAlloc:
+      return std::make_exception_ptr(std::bad_alloc());
+    case kError:
+      return std::make_exception_ptr(Error(w));
+    case kCancelledError:
+      return std::make_exception_ptr(CancelledError(w));
+    case kTimeoutError:
+      return std::make_exception_ptr(TimeoutError(w));
+    case kInvalidStateError:
+      return std::make_exception_ptr(InvalidStateError(w));
+    case kShutdownError:
+      return std::make_exception_ptr(ShutdownError(w));
+    case kBrokenExecutor:
+      return std::make_exception_ptr(BrokenExecutor(w));
+    case kBrokenThreadPool:
+      return std::make_exception_ptr(BrokenThreadPool(w));
+    case kBrokenProcessPool:
+      return std::make_exception_ptr(BrokenProcessPool(w));
+    default:
+      return std::make_exception_ptr(RemoteError(r.type_name, w));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <climits>
 #include <ctime>
@@ -59,14 +60,19 @@ void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
 }
 
 bool StateBase::transition(std::uint32_t allowed, std::uint32_t to) noexcept {
+  // The state machine: pending -> running -> finished, pending -> cancelled; a done state is
+  // final.
+  assert(to != kPending && "no transition leads back to pending");
+  assert((allowed & (1u << kCancelled | 1u << kFinished)) == 0 && "a done state is final");
+  assert((to != kRunning || allowed == 1u << kPending) && "only a pending state starts running");
   std::uint32_t w = word_.load(std::memory_order_relaxed);
   std::uint32_t next;
   do {
     if ((allowed & (1u << (w & kStateMask))) == 0) return false;
     next = (w & ~kStateMask) | to;
     if (is_done(to)) next &= ~kHasSleepers;  // terminal: nobody needs to sleep any more
-  } while (!word_.compare_exchange_weak(w, next, std::memory_order_acq_rel,
-                                        std::memory_order_relaxed));
+  } while (
+      !word_.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_relaxed));
   if (is_done(to)) {
     if (w & kHasSleepers) futex_wake(word_, INT_MAX);
     if (w & kHasListeners) notify_listeners();
@@ -75,6 +81,7 @@ bool StateBase::transition(std::uint32_t allowed, std::uint32_t to) noexcept {
 }
 
 void StateBase::notify_listeners() noexcept {
+  assert(done() && "listeners notified before completion");
   Listener* callbacks = nullptr;  // in the order they were added
   {
     std::lock_guard lock(stripe_for(this));
@@ -193,4 +200,3 @@ void StateBase::throw_if_failed() const {
 }
 
 }  // namespace futures::internal
-

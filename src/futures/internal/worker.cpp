@@ -71,7 +71,8 @@ void run_task(std::span<const std::byte> body, std::vector<std::byte>& out) {
     Writer w(out);
     w.put(static_cast<std::uint8_t>(kResult));
     w.put(id);
-    reinterpret_cast<Invoker>(invoker_bits)(fn, r, out);
+    // The invoker's address, sent by the parent this process is a fork of.
+    reinterpret_cast<Invoker>(invoker_bits)(fn, r, out);  // NOLINT(performance-no-int-to-ptr)
     finish_frame(out, start);
   } catch (...) {
     out.resize(start);  // keeps the replies batched before this one
@@ -151,7 +152,8 @@ bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
       flush();
       worker_exit(0);
     }
-    if (out.size() >= (1u << 16) || std::chrono::steady_clock::now() - batch_start > kMaxBatchDelay) {
+    if (out.size() >= (1u << 16) ||
+        std::chrono::steady_clock::now() - batch_start > kMaxBatchDelay) {
       flush();
     }
   }
