@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 #include "context/machine_context.hpp"
 
 namespace bench {
@@ -119,14 +121,11 @@ std::string leftover_message(const std::vector<Flag>& own, std::string_view arg,
     return "missing value for " + std::string(name) + ": expected " + std::string(name) +
            "=VALUE (see --help)";
   }
-  if (arg.starts_with("-")) {
-    std::string accepted = "expected one of ";
-    for (const Flag& flag : own) accepted += flag.name + ", ";
-    accepted += "--help,";
-    return "unknown flag " + cli::quoted(name) + ": " + accepted +
-           " or a --benchmark_* flag of Google Benchmark (see --help)";
-  }
-  return "unexpected argument " + cli::quoted(arg) + ": this program takes flags only (see --help)";
+  // Only --benchmark_* arguments reach Initialize(): one it does not know.
+  std::string accepted;
+  for (const Flag& flag : own) accepted += flag.name + ", ";
+  return "unknown option " + cli::quoted(name) + ": expected one of " + accepted +
+         "--help, or a --benchmark_* flag (see --help)";
 }
 
 // Passes what is written to it on to `out` line by line, except Google Benchmark's line for a
@@ -279,34 +278,31 @@ Settings initialize(const Program& program, int argc, char** argv) {
   std::vector<std::string>& flags = settings.flags;
   std::vector<std::string> for_library;
   try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string_view arg = argv[i];
-      if (arg == "--") break;
-      if (arg == "-h" || arg == "--help") {
-        print_help(program, own);
-        std::exit(0);
+    // This program's flags through CLI11; Google Benchmark's (--benchmark_*) are passed on,
+    // checked below, to benchmark::Initialize().
+    cli::CommandLine line(program.name, program.summary);
+    line.pass_on("--benchmark_");
+    std::vector<std::optional<std::string>> values(own.size());
+    std::deque<bool> switches(own.size());  // std::vector<bool> has no bool&
+    for (std::size_t i = 0; i < own.size(); ++i) {
+      const Flag& f = own[i];
+      if (f.value.empty()) {
+        line.flag(f.name, switches[i], f.help);
+      } else {
+        line.option({f.name, f.value, f.help, f.value + ": " + f.help}, values[i]);
       }
     }
-    for (int i = 1; i < argc; ++i) {
-      const std::string_view arg = argv[i];
-      const std::string_view name = flag_name(arg);
-      const auto it =
-          std::find_if(own.begin(), own.end(), [&](const Flag& f) { return f.name == name; });
-      if (it == own.end()) {
-        check_benchmark_flag(arg);
-        flags.emplace_back(arg);
-        continue;
-      }
-      const auto value = flag_value(arg);
-      if (it->value.empty() && value) {
-        throw UsageError(cli::invalid(it->name, *value) + it->name +
-                         " is a switch and takes no value");
-      }
-      if (!it->value.empty() && !value) {
-        throw UsageError("missing value for " + it->name + ": expected " + it->name + "=" +
-                         it->value + ": " + it->help);
-      }
-      it->set(value.value_or(std::string_view{}));
+    if (!line.parse(argc, argv)) {
+      print_help(program, own);
+      std::exit(0);
+    }
+    for (std::size_t i = 0; i < own.size(); ++i) {
+      if (own[i].value.empty() && switches[i]) own[i].set({});
+      if (!own[i].value.empty() && values[i]) own[i].set(*values[i]);
+    }
+    for (const std::string& arg : line.passed_on()) {
+      check_benchmark_flag(arg);
+      flags.push_back(arg);
     }
     std::vector<std::string> defaults = program.defaults;
     defaults.emplace_back("--benchmark_enable_random_interleaving=true");

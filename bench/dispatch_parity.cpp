@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 #include "futures/futures.hpp"
 
 namespace {
@@ -137,8 +138,8 @@ double short_done_seconds() {
 
 int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
-    const cli::CommandLine cl = cli::split_command_line(argc, argv, {}, /*positional_name=*/"");
-    if (cl.help) {
+    cli::CommandLine line(kProgram, "");
+    if (!line.parse(argc, argv)) {
       std::printf(
           "usage: %s\n\n"
           "How ProcessPoolExecutor hands out tasks, in four counts and one time, measured as\n"

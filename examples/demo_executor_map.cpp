@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 #include "futures/futures.hpp"
 
 namespace {
@@ -58,16 +60,15 @@ std::string format_seconds(double seconds) {
 
 int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
-    const cli::CommandLine cl = cli::split_command_line(
-        argc, argv, {{"--scale", "a number from 0 to 100"}}, /*positional_name=*/"");
-    if (cl.help) {
+    std::optional<std::string> scale_text;
+    cli::CommandLine line(kProgram, "");
+    line.option({"--scale", "S", "seconds per loiter step", "a number from 0 to 100"}, scale_text);
+    if (!line.parse(argc, argv)) {
       print_help();
       return 0;
     }
     double scale = 1.0;
-    if (auto it = cl.options.find("--scale"); it != cl.options.end()) {
-      scale = cli::parse_number("--scale", it->second, 0, 100);
-    }
+    if (scale_text) scale = cli::parse_number("--scale", *scale_text, 0, 100);
 
     // The book's loiter(n).
     auto loiter = [scale](int n) {

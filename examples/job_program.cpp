@@ -1,50 +1,47 @@
 #include "job_program.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 
 namespace examples {
-
-using cli::CommandLine;
-using cli::parse_choice;
-using cli::parse_int;
-using cli::parse_number;
-using cli::split_command_line;
 
 int cpu_count() noexcept {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 JobProgramArgs parse_job_program_args(int argc, const char* const* argv) {
-  const std::string jobs_accepted = "an integer from 1 to " + std::to_string(kMaxJobs);
-  const CommandLine cl = split_command_line(argc, argv,
-                                            {{"--executor", "thread or process"},
-                                             {"--scale", "a number from 0.001 to 100"},
-                                             {"--jobs", jobs_accepted}},
-                                            "WORKERS");
+  std::optional<std::string> workers;
+  std::optional<std::string> executor;
+  std::optional<std::string> scale;
+  std::optional<std::string> jobs;
+  cli::CommandLine line(argc > 0 ? argv[0] : "job_program", "");
+  line.positional("WORKERS", workers, "workers in the pool");
+  line.option({"--executor", "KIND", "process or thread", "thread or process"}, executor);
+  line.option({"--scale", "S", "job size factor", "a number from 0.001 to 100"}, scale);
+  line.option({"--jobs", "N", "jobs to submit", "an integer from 1 to " + std::to_string(kMaxJobs)},
+              jobs);
   JobProgramArgs args;
-  if (cl.help) {
+  if (!line.parse(argc, argv)) {
     args.help = true;
     return args;
   }
-  if (auto it = cl.options.find("--executor"); it != cl.options.end()) {
-    args.executor = parse_choice("--executor", it->second, {"thread", "process"}) == "thread"
+  if (executor) {
+    args.executor = cli::parse_choice("--executor", *executor, {"thread", "process"}) == "thread"
                         ? ExecutorKind::thread
                         : ExecutorKind::process;
   }
-  if (auto it = cl.options.find("--scale"); it != cl.options.end()) {
-    args.job_set.scale = parse_number("--scale", it->second, kMinScale, kMaxScale);
-  }
-  if (auto it = cl.options.find("--jobs"); it != cl.options.end()) {
-    args.job_set.count = parse_int("--jobs", it->second, 1, kMaxJobs);
-  }
+  if (scale) args.job_set.scale = cli::parse_number("--scale", *scale, kMinScale, kMaxScale);
+  if (jobs) args.job_set.count = cli::parse_int("--jobs", *jobs, 1, kMaxJobs);
   const bool threads = args.executor == ExecutorKind::thread;
   const int max_workers = threads ? kMaxThreadWorkers : kMaxProcessWorkers;
-  if (cl.positional) {
-    args.workers = parse_int(
-        "WORKERS", *cl.positional, 1, max_workers,
+  if (workers) {
+    args.workers = cli::parse_int(
+        "WORKERS", *workers, 1, max_workers,
         threads ? " (the limit for --executor thread)" : " (the limit for --executor process)");
   } else {
     args.workers = std::min(cpu_count(), max_workers);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 #include "futures/futures.hpp"
 
 namespace {
@@ -63,22 +64,21 @@ void print_results(Results&& results) {
 
 int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
-    const cli::CommandLine cl = cli::split_command_line(
-        argc, argv,
-        {{"--executor", "process or thread"}, {"--workers", "an integer from 1 to 1024"}},
-        /*positional_name=*/"");
-    if (cl.help) {
+    std::optional<std::string> executor_text;
+    std::optional<std::string> workers_text;
+    cli::CommandLine line(kProgram, "");
+    line.option({"--executor", "KIND", "process or thread", "process or thread"}, executor_text);
+    line.option({"--workers", "N", "workers in the pool", "an integer from 1 to 1024"},
+                workers_text);
+    if (!line.parse(argc, argv)) {
       print_help();
       return 0;
     }
     std::string executor = "process";
-    if (auto it = cl.options.find("--executor"); it != cl.options.end()) {
-      executor = cli::parse_choice("--executor", it->second, {"process", "thread"});
-    }
+    if (executor_text)
+      executor = cli::parse_choice("--executor", *executor_text, {"process", "thread"});
     std::optional<int> workers;
-    if (auto it = cl.options.find("--workers"); it != cl.options.end()) {
-      workers = cli::parse_int("--workers", it->second, 1, 1024);
-    }
+    if (workers_text) workers = cli::parse_int("--workers", *workers_text, 1, 1024);
     if (executor == "process") {
       futures::ProcessPoolOptions options;
       options.max_workers = workers;

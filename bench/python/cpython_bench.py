@@ -1244,8 +1244,11 @@ def parse_flags(argv):
             o.startup = False
             continue
         name, eq, value = arg.partition("=")
+        if name not in with_value and not arg.startswith("-"):
+            raise FlagError(f"{PROGRAM}: unexpected argument '{arg}': "
+                            "no positional arguments are accepted")
         if name not in with_value:
-            raise FlagError(f"{PROGRAM}: unknown flag '{arg}' (see --help)")
+            raise FlagError(f"{PROGRAM}: unknown option '{name}' (see --help)")
         if not eq:
             if k >= len(argv):
                 _bad(arg, "expected a value (--flag=value)")

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
-#include "command_line.hpp"
+#include "cli/command_line.hpp"
 #include "futures/futures.hpp"
 #include "http_client.hpp"
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
     std::vector<std::string> urls;
     std::string workers_text, timeout_text;
-    flags::CommandLine line(
+    cli::CommandLine line(
         kProgram,
         "The Python documentation's ThreadPoolExecutor example: loads each URL on a pool of "
         "threads and prints its size, or the exception it raised, as each completes. "

@@ -6,10 +6,12 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
-#include "command_line.hpp"
+#include "cli/command_line.hpp"
 #include "country_codes.hpp"
 
 namespace flags {
+
+using cli::CommandLine;
 
 namespace {
 

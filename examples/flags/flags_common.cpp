@@ -6,11 +6,13 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
-#include "command_line.hpp"
+#include "cli/command_line.hpp"
 #include "country_codes.hpp"
 #include "download.hpp"
 
 namespace flags {
+
+using cli::CommandLine;
 
 namespace {
 

@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
-#include "command_line.hpp"
+#include "cli/command_line.hpp"
 
 namespace flags {
+
+using cli::CommandLine;
 
 namespace {
 

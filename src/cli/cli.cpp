@@ -41,74 +41,7 @@ std::string format_number(double value) {
   return buf;
 }
 
-bool looks_negative_number(std::string_view arg) {
-  return arg.size() >= 2 && arg[0] == '-' && ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.');
-}
-
 }  // namespace
-
-CommandLine split_command_line(int argc, const char* const* argv,
-                               std::initializer_list<OptionSpec> value_options,
-                               std::string_view positional_name) {
-  CommandLine out;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    if (arg == "--") break;
-    if (arg == "-h" || arg == "--help") {
-      out.help = true;
-      return out;
-    }
-  }
-
-  auto take_positional = [&](std::string_view arg) {
-    if (positional_name.empty()) {
-      throw UsageError("unexpected argument " + quoted(arg) +
-                       ": no positional arguments are accepted");
-    }
-    if (out.positional) {
-      throw UsageError("unexpected argument " + quoted(arg) + ": only one " +
-                       std::string(positional_name) + " is accepted");
-    }
-    out.positional = std::string(arg);
-  };
-  auto find = [&](std::string_view name) -> const OptionSpec* {
-    for (const OptionSpec& option : value_options) {
-      if (option.name == name) return &option;
-    }
-    return nullptr;
-  };
-
-  bool options_ended = false;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view arg = argv[k];
-    if (options_ended || arg.empty() || arg[0] != '-' || arg == "-" || looks_negative_number(arg)) {
-      take_positional(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      continue;
-    }
-    const std::size_t eq = arg.find('=');
-    const std::string_view name = arg.substr(0, eq);
-    const OptionSpec* spec = arg.starts_with("--") ? find(name) : nullptr;
-    if (spec == nullptr) {
-      std::string accepted;
-      for (const OptionSpec& option : value_options) accepted += std::string(option.name) + ", ";
-      throw UsageError("unknown option " + quoted(name) + ": expected one of " + accepted +
-                       "--help");
-    }
-    if (eq != std::string_view::npos) {
-      out.options[std::string(name)] = std::string(arg.substr(eq + 1));
-    } else if (k + 1 < argc) {
-      out.options[std::string(name)] = argv[++k];
-    } else {
-      throw UsageError("missing value for option " + std::string(name) + ": expected " +
-                       std::string(spec->accepts));
-    }
-  }
-  return out;
-}
 
 int parse_int(std::string_view what, std::string_view text, int lo, int hi, std::string_view note) {
   int value = 0;

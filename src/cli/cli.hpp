@@ -1,12 +1,11 @@
-// A small hand-written command-line parser shared by the example and benchmark programs: one
-// positional argument at most, long options with a value, --help, and one-line usage errors.
+// The checks and messages every program's command line shares: values read as integers,
+// numbers or choices, one-line usage errors, and main()'s exit status. The parsing itself is
+// cli::CommandLine (command_line.hpp, on CLI11).
 #ifndef FUTURES_CLI_CLI_HPP_
 #define FUTURES_CLI_CLI_HPP_
 
 #include <functional>
 #include <initializer_list>
-#include <map>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,30 +26,6 @@ std::string quoted(std::string_view text);
 // The opening of a message about a bad value: "invalid <what> '<text>': ", which the caller
 // completes with what is accepted.
 std::string invalid(std::string_view what, std::string_view text);
-
-// An option that takes a value, e.g. {"--executor", "thread or process"}; `accepts` completes
-// the message for a missing value.
-struct OptionSpec {
-  std::string_view name;
-  std::string_view accepts;
-};
-
-// The command line split into its parts; values are checked by the parse_* functions below.
-struct CommandLine {
-  bool help = false;                           // -h or --help was given
-  std::optional<std::string> positional;       // the one positional argument, if any
-  std::map<std::string, std::string> options;  // "--name" -> value; the last one given wins
-};
-
-// Splits argv. `value_options` are the accepted options, each taking one value, written
-// "--name VALUE" or "--name=VALUE". "-h" or "--help" before "--" wins over everything else:
-// the result then has only `help` set. An argument that looks like a negative number ("-1")
-// is positional; "--" ends the options. Throws UsageError for an unknown option, an option
-// without its value, or a second positional argument (`positional_name` names it in
-// messages, e.g. "WORKERS"; empty: no positional argument is accepted).
-CommandLine split_command_line(int argc, const char* const* argv,
-                               std::initializer_list<OptionSpec> value_options,
-                               std::string_view positional_name);
 
 // `text` as a whole decimal integer in [lo, hi]. Throws UsageError
 // "invalid <what> '<text>': expected an integer from <lo> to <hi><note>".

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
+#include "cli/command_line.hpp"
 #include "context/machine_context.hpp"
 
 namespace {
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   return cli::run_main(kProgram, [&] {
-    if (cli::split_command_line(argc, argv, {}, "").help) {
+    cli::CommandLine line(kProgram, "");
+    if (!line.parse(argc, argv)) {
       std::fputs(kUsage, stdout);
       return 0;
     }
