@@ -51,8 +51,8 @@ void print_help(const Program& program, const std::vector<Flag>& flags) {
   std::printf(
       "\nRounds: --benchmark_repetitions=N is the number of rounds. Each round runs every\n"
       "selected row once, in a shuffled order; then rows whose 95%% interval of the median is\n"
-      "wider than --max_ci get more rounds (with the rows they are compared with), up to\n"
-      "--max_rounds. The record (--benchmark_out, written at the end) holds every round of\n"
+      "wider than --max-ci get more rounds (with the rows they are compared with), up to\n"
+      "--max-rounds. The record (--benchmark_out, written at the end) holds every round of\n"
       "every row, repetition_index = round; it has no aggregates, so\n"
       "--benchmark_report_aggregates_only and --benchmark_display_aggregates_only are refused.\n");
   std::printf("\nGoogle Benchmark's flags (this program's defaults:");
@@ -263,17 +263,17 @@ void note_library_build() {
 Settings initialize(const Program& program, int argc, char** argv) {
   Settings settings;
   std::vector<Flag> own = program.flags;
-  own.push_back({"--max_rounds", "N",
-                 "most rounds of a row whose 95% interval of the median is wider than --max_ci, "
+  own.push_back({"--max-rounds", "N",
+                 "most rounds of a row whose 95% interval of the median is wider than --max-ci, "
                  "1 to 1000 (default 15)",
                  [&settings](std::string_view v) {
-                   settings.rounds.max_rounds = cli::parse_int("--max_rounds", v, 1, 1000);
+                   settings.rounds.max_rounds = cli::parse_int("--max-rounds", v, 1, 1000);
                  }});
-  own.push_back({"--max_ci", "X",
+  own.push_back({"--max-ci", "X",
                  "widest accepted half-width of that interval, relative to the median, 0 to 1 "
                  "(default 0.05: ±5%)",
                  [&settings](std::string_view v) {
-                   settings.rounds.max_ci = cli::parse_number("--max_ci", v, 0, 1);
+                   settings.rounds.max_ci = cli::parse_number("--max-ci", v, 0, 1);
                  }});
   std::vector<std::string>& flags = settings.flags;
   std::vector<std::string> for_library;
@@ -286,10 +286,15 @@ Settings initialize(const Program& program, int argc, char** argv) {
     std::deque<bool> switches(own.size());  // std::vector<bool> has no bool&
     for (std::size_t i = 0; i < own.size(); ++i) {
       const Flag& f = own[i];
+      // The spelling with underscores (--max_rounds), these programs' old one, as an alias.
+      std::string names = f.name;
+      std::string old = f.name;
+      std::replace(old.begin() + 2, old.end(), '-', '_');
+      if (old != f.name) names += "," + old;
       if (f.value.empty()) {
-        line.flag(f.name, switches[i], f.help);
+        line.flag(names, switches[i], f.help);
       } else {
-        line.option({f.name, f.value, f.help, f.value + ": " + f.help}, values[i]);
+        line.option({names, f.value, f.help, f.value + ": " + f.help}, values[i]);
       }
     }
     if (!line.parse(argc, argv)) {

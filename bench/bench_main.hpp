@@ -42,14 +42,14 @@ std::vector<int> parse_worker_list(std::string_view text);
 
 // What initialize() read, for run_benchmarks().
 struct Settings {
-  Rounds rounds;                   // --benchmark_repetitions, --max_rounds, --max_ci
+  Rounds rounds;                   // --benchmark_repetitions, --max-rounds, --max-ci
   std::string out;                 // --benchmark_out: the record, written at the end; "" for none
   std::string out_format;          // --benchmark_out_format: json, csv or console
   std::vector<std::string> flags;  // the Google Benchmark flags in effect, defaults included
 };
 
 // Reads the command line. Sets the program's own flags through Flag::set and the flags every
-// benchmark program has (--max_rounds, --max_ci), checks the Google Benchmark flags that
+// benchmark program has (--max-rounds, --max-ci), checks the Google Benchmark flags that
 // benchmark::Initialize() would take without complaint or answer with its usage text and exit
 // status 0 (a bad --benchmark_format, --benchmark_time_unit or --benchmark_filter, an
 // --benchmark_out in a missing directory), refuses --benchmark_report_aggregates_only and

@@ -1,5 +1,5 @@
 // flags_bench: the chapter's I/O-bound job, timed. One iteration downloads the book's 20 flags
-// --flag_rounds times from a flags_server (the DELAY mode makes each answer wait) and saves
+// --flag-rounds times from a flags_server (the DELAY mode makes each answer wait) and saves
 // them: sequentially, on a futures::ThreadPoolExecutor at each worker count (the book's
 // flags_threadpool), and as coroutines on one thread at each concurrency limit (flags_asyncio).
 // Waiting dominates, so threads pay off far past the number of cores.
@@ -85,10 +85,10 @@ bench::Program program() {
                  "thread-pool workers and coroutine concurrency limits, comma-separated, 1 to "
                  "1024 (default 1,4,16,64)",
                  [&c](std::string_view v) { c.workers = bench::parse_worker_list(v); }},
-                {"--flag_rounds", "N",
+                {"--flag-rounds", "N",
                  "downloads per iteration: the 20 flags N times, 1 to 1000 (default 3)",
                  [&c](std::string_view v) {
-                   c.flag_rounds = cli::parse_int("--flag_rounds", v, 1, 1000);
+                   c.flag_rounds = cli::parse_int("--flag-rounds", v, 1, 1000);
                  }}},
       .defaults = {"--benchmark_repetitions=9"},
       .baseline = {}};

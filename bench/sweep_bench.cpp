@@ -102,21 +102,21 @@ bench::Program program(Config& config) {
                 {"--iterations", "N",
                  "iterations per repetition of a job-set row, 1 to 1000000 (default 1)",
                  integer("--iterations", 1, 1'000'000, config.iterations)},
-                {"--granularity_workers", "N",
+                {"--granularity-workers", "N",
                  "workers of the job-size sweep, 0 (no sweep) to 1024 (default 2)",
-                 integer("--granularity_workers", 0, 1024, config.granularity_workers)},
-                {"--granularity_mib", "X",
+                 integer("--granularity-workers", 0, 1024, config.granularity_workers)},
+                {"--granularity-mib", "X",
                  "total bytes of the job-size sweep in MiB, 4 to 65536 (default 64)",
                  [&config](std::string_view v) {
                    config.granularity_bytes = static_cast<std::size_t>(
-                       cli::parse_number("--granularity_mib", v, 4, 65536) * (1 << 20));
+                       cli::parse_number("--granularity-mib", v, 4, 65536) * (1 << 20));
                  }},
-                {"--granularity_iterations", "N",
+                {"--granularity-iterations", "N",
                  "iterations per repetition of a job-size row, 1 to 1000000 (default 2)",
-                 integer("--granularity_iterations", 1, 1'000'000, config.granularity_iterations)},
-                {"--no_peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
+                 integer("--granularity-iterations", 1, 1'000'000, config.granularity_iterations)},
+                {"--no-peers", "", "leave out the OpenMP, oneTBB, Asio and std::async rows",
                  [&config](std::string_view) { config.peers = false; }},
-                {"--no_startup", "", "leave out the pool start-up rows",
+                {"--no-startup", "", "leave out the pool start-up rows",
                  [&config](std::string_view) { config.startup = false; }},
                 {"--part", "NAME",
                  "the rows of one process: all; threads (no fork); processes (process pools "
@@ -561,8 +561,8 @@ int main(int argc, char** argv) {
   const bench::Settings settings = bench::initialize(sweep, argc, argv);
   if (config.part == Part::process_startup && !config.startup) {
     std::fprintf(stderr,
-                 "sweep_bench: invalid --part 'process_startup': --no_startup leaves it no rows "
-                 "(expected another part, or no --no_startup)\n");
+                 "sweep_bench: invalid --part 'process_startup': --no-startup leaves it no rows "
+                 "(expected another part, or no --no-startup)\n");
     return 2;
   }
 

@@ -96,6 +96,28 @@ TEST(CommandLineTest, RefusesAValueForASwitch) {
             "invalid --quiet '1': --quiet is a switch and takes no value");
 }
 
+TEST(CommandLineTest, TakesAnAliasAndNamesTheOptionByItsFirstLongName) {
+  std::optional<std::string> rounds;
+  bool peers = false;
+  CommandLine line("prog", "");
+  line.option({"--max-rounds,--max_rounds", "N", "rounds", "an integer"}, rounds);
+  line.flag("--no-peers,--no_peers", peers, "no peers");
+  const char* ok[] = {"prog", "--max_rounds", "3", "--no_peers"};
+  ASSERT_TRUE(line.parse(4, ok));
+  EXPECT_EQ(rounds, "3");
+  EXPECT_TRUE(peers);
+  CommandLine again("prog", "");
+  again.option({"--max-rounds,--max_rounds", "N", "rounds", "an integer"}, rounds);
+  again.flag("--no-peers,--no_peers", peers, "no peers");
+  const char* bad[] = {"prog", "--no_peers=1"};
+  try {
+    again.parse(2, bad);
+    FAIL() << "a switch took a value";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "invalid --no-peers '1': --no-peers is a switch and takes no value");
+  }
+}
+
 TEST(CommandLineTest, PassesOnPrefixedArgumentsInOrder) {
   const Parsed p = parse({"--benchmark_a=1", "2", "--benchmark_b"}, /*pass_on=*/true);
   ASSERT_EQ(p.error, "");

@@ -48,7 +48,7 @@ run() {
     for side in "${order[@]}"; do
       local build=$before
       [ "$side" = after ] && build=$after
-      "$build/bench/$program" "$@" --benchmark_repetitions=1 --max_rounds=1 \
+      "$build/bench/$program" "$@" --benchmark_repetitions=1 --max-rounds=1 \
         --benchmark_out="$out/$side/.$name.$round.json" --benchmark_out_format=json >/dev/null
     done
   done

@@ -94,7 +94,7 @@ step() {
   fi
 }
 sweep=("$bundle/bin/sweep_bench" --workers="$workers" --jobs="$jobs" --scale="$scale"
-       --granularity_workers="$max_workers" --benchmark_repetitions="$reps" --max_rounds="$reps"
+       --granularity-workers="$max_workers" --benchmark_repetitions="$reps" --max-rounds="$reps"
        --benchmark_out=@OUT@ --benchmark_out_format=json)
 step sweep_threads "${sweep[@]}" --part=threads
 step sweep_processes "${sweep[@]}" --part=processes
@@ -109,6 +109,6 @@ step sweep_startup "${sweep[@]}" --part=process_startup
 # shellcheck source=tools/bench_rows.sh
 . "$(dirname "$0")/bench_rows.sh"
 step jobs_kernels "$bundle/bin/jobs_bench" --benchmark_filter="$KERNEL_ROWS" \
-  --benchmark_repetitions="$reps" --max_rounds="$reps" --benchmark_min_time="$KERNEL_MIN_TIME" \
+  --benchmark_repetitions="$reps" --max-rounds="$reps" --benchmark_min_time="$KERNEL_MIN_TIME" \
   --benchmark_out=@OUT@ --benchmark_out_format=json
 echo "reference_sweep: $((SECONDS - start)) s; records: $(cd "$out" && ls ./*.json 2>/dev/null | tr '\n' ' ')" | tee -a "$log"

@@ -88,7 +88,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
   echo "[$1/10] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
-  "$sweep" --part="$2" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
+  "$sweep" --part="$2" --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
 }
@@ -99,7 +99,7 @@ sweep_part 3 process_startup sweep_startup
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
   echo "[$1/10] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
-  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
+  "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
     --benchmark_min_time="$OVERHEAD_MIN_TIME" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/$2.log"
 }
@@ -109,7 +109,7 @@ overhead_part 5 overhead_processes "$OVERHEAD_PROCESS_ROWS"
 temp_record jobs_kernels
 echo "[6/10] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" --benchmark_filter="$KERNEL_ROWS" \
-  --benchmark_repetitions="$reps" --max_rounds="$max_rounds" --benchmark_min_time="$KERNEL_MIN_TIME" \
+  --benchmark_repetitions="$reps" --max-rounds="$max_rounds" --benchmark_min_time="$KERNEL_MIN_TIME" \
   --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/jobs_kernels.log"
 
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
@@ -174,15 +174,15 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
   # The server runs as flags_bench's child, so that its CPU time is the row's, not "other
   # programs' load".
   "$build/bench/flags_bench" --server="$flags_server" --delay="$flags_delay" \
-    --workers=4,16,64 --flag_rounds=2 \
-    --benchmark_repetitions="$reps" --max_rounds="$max_rounds" \
+    --workers=4,16,64 --flag-rounds=2 \
+    --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/flags_bench.log"
   names+=(flags_bench)
   if [ "$python" = 1 ] && command -v python3 >/dev/null; then
     echo "  CPython: the same downloads on urllib with ThreadPoolExecutor, and on asyncio (progress below)"
     temp_record cpython_flags
     python3 bench/python/flags_bench.py --server="$flags_server" --delay="$flags_delay" \
-      --workers=4,16,64 --flag_rounds=2 --rounds="$reps" --max_rounds="$cpython_max_rounds" \
+      --workers=4,16,64 --flag-rounds=2 --rounds="$reps" --max-rounds="$cpython_max_rounds" \
       --machine-context="$context" --out="$tmp" \
       2> >(tee "$build/bench-logs/cpython_flags.log" | sed -u 's/^/  /' >&2)
     names+=(cpython_flags)

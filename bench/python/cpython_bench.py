@@ -523,7 +523,7 @@ START_ITERATIONS = 5
 # Rounds of a default run: about 3 minutes on the 2-core machine (bench/python/README.md).
 DEFAULT_REPETITIONS = 9
 # Rows whose interval is wider than +-DEFAULT_MAX_CI get more rounds, up to DEFAULT_MAX_ROUNDS
-# (the C++ programs' --max_rounds and --max_ci).
+# (the C++ programs' --max-rounds and --max-ci).
 DEFAULT_MAX_ROUNDS = 15
 DEFAULT_MAX_CI = 0.05
 
@@ -1237,6 +1237,9 @@ def parse_flags(argv):
         k += 1
         if arg in ("--help", "-h"):
             return None
+        if arg.startswith("--"):  # an underscore stands for a hyphen: --max_rounds, the old spelling
+            name, eq, value = arg.partition("=")
+            arg = "--" + name[2:].replace("_", "-") + eq + value
         if arg == "--no-overhead":
             o.overhead = False
             continue

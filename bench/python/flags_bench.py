@@ -346,7 +346,7 @@ def context(options, sizes, machine=None):
 
 USAGE = f"""usage: {PROGRAM}.py --url=URL|--server=PATH [flags]
 
-Downloads the book's 20 flags (POP20) from a flags server, --flag_rounds times an iteration:
+Downloads the book's 20 flags (POP20) from a flags server, --flag-rounds times an iteration:
 in a loop (flags.py), on CPython's ThreadPoolExecutor (flags_threadpool.py) and on asyncio
 with a semaphore (flags2_asyncio.py), and writes a Google Benchmark JSON record for
 tools/report. Before any row it downloads each flag once, as the check that the URL answers.
@@ -359,29 +359,30 @@ Progress goes to standard error.
                              two is required
   --delay=0.02               the --server's seconds before each answer, 0 to 10
   --workers=1,4,16,64        threads of the pools and asyncio's concurrency limits, 1 to 1024
-  --flag_rounds=3            passes over the 20 flags an iteration, 1 to 1000
+  --flag-rounds=3            passes over the 20 flags an iteration, 1 to 1000
   --rounds=9                 rounds: each runs every row once, in a shuffled order
-  --max_rounds=15            most rounds of a row whose 95% interval of the median is wider
-                             than --max_ci (it reruns with its sequential baseline), 1 to 1000
-  --max_ci=0.05              widest accepted half-width of that interval, relative to the
+  --max-rounds=15            most rounds of a row whose 95% interval of the median is wider
+                             than --max-ci (it reruns with its sequential baseline), 1 to 1000
+  --max-ci=0.05              widest accepted half-width of that interval, relative to the
                              median, 0 to 1
   --executors=sequential,thread,asyncio
                              which executors
   --timeout=6.1              seconds each request may take, 0.001 to 3600
   --out=FILE                 where the JSON goes (default: standard output); written whole
                              or not at all
-  --machine_context=PROGRAM  run PROGRAM (tools/context's machine_context) and record every
+  --machine-context=PROGRAM  run PROGRAM (tools/context's machine_context) and record every
                              pair of the JSON object it prints in the context
   --help                     this text
 
-Flags take --name=VALUE or --name VALUE; a hyphen may stand for an underscore in a name.
+Flags take --name=VALUE or --name VALUE; an underscore may stand for a hyphen in a name
+(--max_rounds, the old spelling, is --max-rounds).
 Exit status: 0, 1 when a row failed or the output could not be written (nothing written),
 2 for a bad flag, a URL that does not answer as a flags server or a failing
---machine_context program (nothing run), 130 when interrupted (nothing written).
+--machine-context program (nothing run), 130 when interrupted (nothing written).
 """
 
-WITH_VALUE = ("--url", "--server", "--delay", "--workers", "--flag_rounds", "--rounds", "--max_rounds", "--max_ci",
-              "--executors", "--timeout", "--out", "--machine_context")
+WITH_VALUE = ("--url", "--server", "--delay", "--workers", "--flag-rounds", "--rounds", "--max-rounds", "--max-ci",
+              "--executors", "--timeout", "--out", "--machine-context")
 URL_FORM = "http://HOST[:PORT][/PATH], the base URL of a flags server"
 
 
@@ -454,7 +455,7 @@ def parse_flags(argv):
             raise cb.FlagError(f"{PROGRAM}: unexpected argument '{arg}': expected flags "
                                "only, --name=VALUE or --name VALUE (see --help)")
         given, eq, value = arg.partition("=")
-        name = "--" + given[2:].replace("-", "_")
+        name = "--" + given[2:].replace("_", "-")
         if name not in WITH_VALUE:
             raise cb.FlagError(f"{PROGRAM}: unknown flag '{given}': expected one of "
                                f"{', '.join(WITH_VALUE)}, --help")
@@ -478,13 +479,13 @@ def parse_flags(argv):
                 _invalid(name, value, f"a comma-separated list of whole numbers from 1 to "
                                       f"{MAX_WORKERS}")
             o.workers = sorted({int(i) for i in items})
-        elif name == "--flag_rounds":
+        elif name == "--flag-rounds":
             o.flag_rounds = _whole(name, value, 1, 1000)
         elif name == "--rounds":
             o.rounds = _whole(name, value, 1, 1000)
-        elif name == "--max_rounds":
+        elif name == "--max-rounds":
             o.max_rounds = _whole(name, value, 1, 1000)
-        elif name == "--max_ci":
+        elif name == "--max-ci":
             o.max_ci = _number(name, value, 0, 1)
         elif name == "--executors":
             items = [item.strip() for item in value.split(",")]
@@ -500,7 +501,7 @@ def parse_flags(argv):
             if not os.path.isdir(directory):
                 _invalid(name, value, f"a file in an existing directory ({directory} is not one)")
             o.out = None if value == "-" else value
-        elif name == "--machine_context":
+        elif name == "--machine-context":
             if not value:
                 _invalid(name, value, "the machine_context program")
             o.machine_context = value
@@ -554,7 +555,7 @@ def run(options):
         if options.machine_context is not None:
             machine = cb.machine_context(
                 options.machine_context,
-                f"{PROGRAM}: --machine_context={options.machine_context}")
+                f"{PROGRAM}: --machine-context={options.machine_context}")
         sizes = expected_sizes(options)
     except (cb.ContextError, ServerError) as e:
         print(e, file=sys.stderr)

@@ -88,16 +88,16 @@ class FlagTest(unittest.TestCase):
         ([NOWHERE, "--workers=1,x"], "invalid --workers '1,x'"),
         ([NOWHERE, "--workers=1025"], "from 1 to 1024"),
         ([NOWHERE, "--workers="], "invalid --workers ''"),
-        ([NOWHERE, "--flag_rounds=0"], "invalid --flag_rounds '0': expected a whole number"),
-        ([NOWHERE, "--flag_rounds", "2.5"], "invalid --flag_rounds '2.5'"),
+        ([NOWHERE, "--flag-rounds=0"], "invalid --flag-rounds '0': expected a whole number"),
+        ([NOWHERE, "--flag-rounds", "2.5"], "invalid --flag-rounds '2.5'"),
         ([NOWHERE, "--rounds=0"], "invalid --rounds '0': expected a whole number from 1 to"),
-        ([NOWHERE, "--max_rounds=x"], "invalid --max_rounds 'x'"),
-        ([NOWHERE, "--max_ci=nan"], "invalid --max_ci 'nan': expected a number from 0 to 1"),
+        ([NOWHERE, "--max-rounds=x"], "invalid --max-rounds 'x'"),
+        ([NOWHERE, "--max-ci=nan"], "invalid --max-ci 'nan': expected a number from 0 to 1"),
         ([NOWHERE, "--timeout=0"], "invalid --timeout '0': expected a number from 0.001"),
         ([NOWHERE, "--executors=process"], "invalid --executors 'process': expected a comma-"),
         ([NOWHERE, "--out=."], "invalid --out '.': expected a file name, not a directory"),
         ([NOWHERE, "--out=/nonexistent/x.json"], "(/nonexistent is not one)"),
-        ([NOWHERE, "--machine_context="], "invalid --machine_context ''"),
+        ([NOWHERE, "--machine_context="], "invalid --machine-context ''"),
         ([NOWHERE, "--bogus"], "flags_bench: unknown flag '--bogus': expected one of --url,"),
         ([NOWHERE, "extra"], "flags_bench: unexpected argument 'extra': expected flags only"),
         ([NOWHERE, "--workers"], "flags_bench: missing value for --workers"),
@@ -121,10 +121,10 @@ class FlagTest(unittest.TestCase):
     def test_help(self):
         r = run_script("--help", timeout=60)
         self.assertEqual(r.returncode, 0)
-        for default in ("--workers=1,4,16,64 ", f"--flag_rounds={fb.DEFAULT_FLAG_ROUNDS} ",
+        for default in ("--workers=1,4,16,64 ", f"--flag-rounds={fb.DEFAULT_FLAG_ROUNDS} ",
                         f"--rounds={cb.DEFAULT_REPETITIONS} ",
-                        f"--max_rounds={cb.DEFAULT_MAX_ROUNDS} ",
-                        f"--max_ci={cb.DEFAULT_MAX_CI} ", f"--timeout={fb.DEFAULT_TIMEOUT} ",
+                        f"--max-rounds={cb.DEFAULT_MAX_ROUNDS} ",
+                        f"--max-ci={cb.DEFAULT_MAX_CI} ", f"--timeout={fb.DEFAULT_TIMEOUT} ",
                         "--executors=sequential,thread,asyncio"):
             self.assertIn(default, r.stdout)
         self.assertEqual(r.stderr, "")
@@ -216,7 +216,7 @@ class ChildServerTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "flags.json")
             r = run_script(f"--server={FLAGS_SERVER}", "--delay=0.001", "--rounds=1",
-                           "--max_rounds=1", "--flag_rounds=1", "--workers=2",
+                           "--max-rounds=1", "--flag-rounds=1", "--workers=2",
                            "--executors=sequential,thread", f"--out={out}")
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(out) as f:
@@ -254,8 +254,8 @@ class TinyRunTest(unittest.TestCase):
         cls.out = os.path.join(cls.out_dir, "flags.json")
         server = FlagsServer()
         try:
-            cls.result = run_script(f"--url={server.url}", "--rounds=1", "--max_rounds=1",
-                                    "--flag_rounds=1", "--workers=1,4", f"--out={cls.out}",
+            cls.result = run_script(f"--url={server.url}", "--rounds=1", "--max-rounds=1",
+                                    "--flag-rounds=1", "--workers=1,4", f"--out={cls.out}",
                                     env={**os.environ, "TMPDIR": cls.scratch})
         finally:
             cls.served = server.stop()
@@ -356,8 +356,8 @@ class ServerAnswersTest(unittest.TestCase):
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 out = os.path.join(tmp, "pypy.json")
-                r = run_script(f"--url={server.url}", "--rounds=1", "--max_rounds=1",
-                               "--flag_rounds=1", "--workers=2", f"--out={out}",
+                r = run_script(f"--url={server.url}", "--rounds=1", "--max-rounds=1",
+                               "--flag-rounds=1", "--workers=2", f"--out={out}",
                                interpreter="pypy3")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with open(out) as f:
@@ -389,7 +389,7 @@ class StopTest(unittest.TestCase):
         self.addCleanup(server.stop)
         p = subprocess.Popen(
             [sys.executable, SCRIPT, f"--url={server.url}", "--executors=thread",
-             "--workers=4", "--flag_rounds=50", f"--out={self.out_dir}/out.json"],
+             "--workers=4", "--flag-rounds=50", f"--out={self.out_dir}/out.json"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
             start_new_session=True)
         try:
@@ -416,7 +416,7 @@ class StopTest(unittest.TestCase):
         self.addCleanup(server.stop)
         # The server check passes; the rows, 1000 downloads each, outlast the server.
         r = subprocess.Popen([sys.executable, SCRIPT, f"--url={server.url}", "--workers=2",
-                              "--flag_rounds=50", f"--out={self.out_dir}/out.json"],
+                              "--flag-rounds=50", f"--out={self.out_dir}/out.json"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=self.env)
         line = r.stderr.readline()

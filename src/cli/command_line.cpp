@@ -46,6 +46,14 @@ std::vector<std::string> split_names(const std::string& names) {
   }
 }
 
+// The name messages use: the first long one ("--limit" of "-l,--limit,--old_limit").
+const std::string& first_long_name(const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    if (n.starts_with("--")) return n;
+  }
+  return names.front();
+}
+
 }  // namespace
 
 CommandLine::CommandLine(const std::string& program, const std::string& description)
@@ -88,7 +96,7 @@ void CommandLine::add_option(const Option& spec, CLI::Option* o) {
   o->type_name(spec.type_name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   if (spec.show_default) o->capture_default_str();
   const std::vector<std::string> names = split_names(spec.names);
-  const std::string& long_name = names.back();
+  const std::string& long_name = first_long_name(names);
   long_names_.push_back(long_name);
   for (const std::string& n : names) accepts_[n] = long_name;
   expects_[long_name] = spec.accepts.empty() ? spec.type_name : spec.accepts;
@@ -97,7 +105,8 @@ void CommandLine::add_option(const Option& spec, CLI::Option* o) {
 void CommandLine::flag(const std::string& names, bool& value, const std::string& help) {
   app_->add_flag(names, value, help)->disable_flag_override();
   const std::vector<std::string> split = split_names(names);
-  long_names_.push_back(split.back());
+  long_names_.push_back(first_long_name(split));
+  for (const std::string& n : split) switches_[n] = long_names_.back();
 }
 
 void CommandLine::pass_on(std::string prefix) { pass_on_prefix_ = std::move(prefix); }
@@ -127,12 +136,12 @@ bool CommandLine::parse(int argc, const char* const* argv) {
     app_->parse(args);
   } catch (const CLI::ArgumentMismatch& e) {
     const std::string_view what = e.what();
-    if (const auto at = what.find(" was given a disallowed flag override");
-        at != std::string_view::npos) {  // "--all=1"
-      const std::string name = "--" + std::string(what.substr(0, at));
-      for (const std::string& arg : given) {
-        if (arg.starts_with(name + "=")) {
-          throw UsageError(invalid(name, arg.substr(name.size() + 1)) + name +
+    if (what.find(" was given a disallowed flag override") != std::string_view::npos) {
+      for (const std::string& arg : given) {  // the first switch given a value: "--all=1"
+        const std::size_t eq = arg.find('=');
+        const auto it = switches_.find(arg.substr(0, eq));
+        if (eq != std::string::npos && it != switches_.end()) {
+          throw UsageError(invalid(it->second, arg.substr(eq + 1)) + it->second +
                            " is a switch and takes no value");
         }
       }

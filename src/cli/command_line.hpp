@@ -22,7 +22,7 @@ namespace cli {
 
 // One option that takes a value.
 struct Option {
-  std::string names;      // "--scale", or "-l,--limit"
+  std::string names;      // "--scale", or "-l,--limit"; long names after the first are aliases
   std::string type_name;  // what the value is, for --help: "N", "S", "URL"
   std::string help;       // one line for --help
   // Completes "missing value for option --x: expected <accepts>" (empty: the type name).
@@ -73,9 +73,10 @@ class CommandLine {
   std::string option_named_in(std::string_view message) const;
 
   std::unique_ptr<CLI::App> app_;
-  std::vector<std::string> long_names_;         // in order, for "expected one of ..."
-  std::map<std::string, std::string> accepts_;  // each name of an option -> its long name
-  std::map<std::string, std::string> expects_;  // long name -> what its value may be
+  std::vector<std::string> long_names_;          // in order, for "expected one of ..."
+  std::map<std::string, std::string> accepts_;   // each name of an option -> its long name
+  std::map<std::string, std::string> expects_;   // long name -> what its value may be
+  std::map<std::string, std::string> switches_;  // each name of a switch -> its long name
   bool has_positionals_ = false;
   std::string single_name_;                 // positional()'s argument, e.g. "WORKERS"
   std::vector<std::string> single_values_;  // what CLI11 collects for it

@@ -93,7 +93,7 @@ std::vector<Case> cases() {
   programs.push_back(
       {.name = "sweep_bench",
        .path = FUTURES_SWEEP_BENCH,
-       .args = {"--workers=2", "--no_peers", "--no_startup", "--granularity_workers=0",
+       .args = {"--workers=2", "--no-peers", "--no-startup", "--granularity-workers=0",
                 "--iterations=20", "--benchmark_filter=ProcessPool", "--benchmark_repetitions=1"},
        .processes = 3,
        .workers = 2,
