@@ -12,6 +12,7 @@ bench/python/README.md explains the method. `cpython_bench.py --help` lists the 
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures as cf
 import datetime
 import hashlib
@@ -21,6 +22,7 @@ import multiprocessing
 import os
 import platform
 import random
+import re
 import resource
 import signal
 import socket
@@ -1145,6 +1147,9 @@ Benchmark JSON record for tools/report. Progress goes to standard error.
                              besides the Python
   --help                     this text
 
+Flags take --name=VALUE or --name VALUE; an underscore may stand for a hyphen in a name
+(--max_rounds, the old spelling, is --max-rounds). --scale sets both job sets' scale;
+--arcfour-scale and --sha-scale, given too, win for theirs.
 Exit status: 0, 1 when a row failed or the output could not be written (nothing written),
 2 for a bad flag or a failing --machine-context program (nothing run), 130 when interrupted
 (nothing written).
@@ -1188,134 +1193,176 @@ class FlagError(Exception):
     pass
 
 
-def _bad(flag, accepted):
-    raise FlagError(f"{PROGRAM}: bad flag '{flag}': {accepted}")
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with this project's errors: a FlagError with one line, never usage and exit.
+
+    `accepts` maps an option to what its value may be, for the message of a missing value.
+    """
+
+    def __init__(self, program, accepts):
+        super().__init__(prog=program, add_help=False, allow_abbrev=False)
+        self.program = program
+        self.accepts = accepts
+
+    def error(self, message):
+        missing = re.match(r"argument (\S+): expected one argument", message)
+        if missing:
+            name = missing.group(1)
+            raise FlagError(f"{self.program}: missing value for option {name}: expected "
+                            f"{self.accepts.get(name, 'a value')}")
+        switch = re.match(r"argument (\S+): ignored explicit argument '(.*)'", message)
+        if switch:
+            name = switch.group(1)
+            raise FlagError(f"{self.program}: invalid {name} '{switch.group(2)}': {name} is a "
+                            "switch and takes no value")
+        raise FlagError(f"{self.program}: {message}")
+
+
+def parse_command_line(parser, argv):
+    """The argparse namespace of what argv gives (an option not given is absent), or None for
+    -h or --help, which win over everything before "--". An underscore in an option's name
+    stands for a hyphen (--max_rounds, the old spelling). Raises FlagError, one line."""
+    args = []
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            args += argv[k:]
+            break
+        if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            arg = "--" + name[2:].replace("_", "-") + eq + value
+        args.append(arg)
+    namespace, extras = parser.parse_known_args(args)
+    for extra in extras:
+        if extra == "--":
+            continue
+        if extra.startswith("-") and not re.match(r"-[0-9.]", extra):
+            names = [o for action in parser._actions for o in action.option_strings]
+            raise FlagError(f"{parser.program}: unknown option '{extra.partition('=')[0]}': "
+                            f"expected one of {', '.join(names)}, --help")
+        raise FlagError(f"{parser.program}: unexpected argument '{extra}': no positional "
+                        "arguments are accepted")
+    return namespace
+
+
+def invalid(name, text, accepted):
+    """Raises the FlagError for a bad value: "invalid <name> '<text>': expected <accepted>"."""
+    raise FlagError(f"{PROGRAM}: invalid {name} '{text}': expected {accepted}")
 
 
 def _is_whole(text):
     return text.isascii() and text.isdigit()
 
 
-def _parse_workers(flag, text):
+def whole(name, lo, hi):
+    """A converter: text as a whole number from lo to hi, else FlagError."""
+    def convert(text):
+        if not _is_whole(text) or not lo <= int(text) <= hi:
+            invalid(name, text, f"a whole number from {lo} to {hi}")
+        return int(text)
+    return convert
+
+
+def number(name, lo, hi):
+    """A converter: text as a finite number from lo to hi, else FlagError."""
+    def convert(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and lo <= value <= hi):
+            invalid(name, text, f"a number from {lo:g} to {hi:g}")
+        return value
+    return convert
+
+
+def choices(name, accepted):
+    """A converter: a comma-separated list of `accepted`, in their order, without repeats."""
+    def convert(text):
+        items = [item.strip() for item in text.split(",")]
+        if not items or any(item not in accepted for item in items):
+            invalid(name, text, f"a comma-separated list of {', '.join(accepted)}")
+        return [a for a in accepted if a in items]
+    return convert
+
+
+def _workers(text):
     out = []
     for item in text.split(","):
         item = item.strip()
         if not _is_whole(item) or not 1 <= int(item) <= 1024:
-            _bad(flag, "expected a comma-separated list of worker counts from 1 to 1024")
+            invalid("--workers", text, "a comma-separated list of worker counts from 1 to 1024")
         out.append(int(item))
     return sorted(set(out))
 
 
-def _parse_scale(flag, text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 1e-6 <= value <= 1e4):
-        _bad(flag, "expected a number from 1e-06 to 10000")
-    return value
+def _start_method(text):
+    methods = usable_start_methods()
+    if text not in methods:
+        invalid("--start-method", text, f"one of {', '.join(methods)}"
+                + ("" if text not in multiprocessing.get_all_start_methods() else
+                   f" (this interpreter's ProcessPoolExecutor fails with {text}: its "
+                   "submit() calls _adjust_process_count, which its library lacks)"))
+    return text
 
 
-def _parse_choices(flag, text, accepted):
-    items = [item.strip() for item in text.split(",")]
-    if not items or any(item not in accepted for item in items):
-        _bad(flag, f"expected a comma-separated list of {', '.join(accepted)}")
-    return [a for a in accepted if a in items]  # in the canonical order, without repeats
+def _out(text):
+    if not text:
+        invalid("--out", text, "a file name")
+    if text == "-":
+        return None
+    directory = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(directory):
+        invalid("--out", text, f"a file in an existing directory ({directory} is not one)")
+    if os.path.isdir(text):
+        invalid("--out", text, "a file name, not a directory")
+    return text
+
+
+def _program(text):
+    if not text:
+        invalid("--machine-context", text, "the machine_context program")
+    return text
 
 
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
+    scale = number("--scale", 1e-6, 1e4)
+    p = OneLineParser(PROGRAM, {"--workers": "LIST of worker counts from 1 to 1024",
+                                "--start-method": "one of " + ", ".join(usable_start_methods())})
+    s = argparse.SUPPRESS
+    p.add_argument("--workers", type=_workers, default=s)
+    p.add_argument("--scale", type=scale, default=s)
+    p.add_argument("--arcfour-scale", type=number("--arcfour-scale", 1e-6, 1e4), default=s)
+    p.add_argument("--sha-scale", type=number("--sha-scale", 1e-6, 1e4), default=s)
+    p.add_argument("--jobs", type=whole("--jobs", 1, 10000), default=s)
+    p.add_argument("--repetitions", type=whole("--repetitions", 1, 1000), default=s)
+    p.add_argument("--max-rounds", type=whole("--max-rounds", 1, 1000), default=s)
+    p.add_argument("--max-ci", type=number("--max-ci", 0, 1), default=s)
+    p.add_argument("--workloads", type=choices("--workloads", ["arcfour", "sha"]), default=s)
+    p.add_argument("--executors", type=choices("--executors", ["sequential", "thread", "process"]),
+                   default=s)
+    p.add_argument("--start-method", type=_start_method, default=s)
+    p.add_argument("--no-startup", dest="startup", action="store_false", default=s)
+    p.add_argument("--no-overhead", dest="overhead", action="store_false", default=s)
+    p.add_argument("--out", type=_out, default=s)
+    p.add_argument("--machine-context", type=_program, default=s)
+    given = parse_command_line(p, argv)
+    if given is None:
+        return None
+    given = vars(given)
     o = Options()
-    with_value = {"--workers", "--scale", "--arcfour-scale", "--sha-scale", "--jobs",
-                  "--repetitions",
-                  "--max-rounds", "--max-ci",
-                  "--workloads", "--executors", "--start-method", "--out",
-                  "--machine-context"}
-    k = 0
-    while k < len(argv):
-        arg = argv[k]
-        k += 1
-        if arg in ("--help", "-h"):
-            return None
-        if arg.startswith("--"):  # an underscore stands for a hyphen: --max_rounds, the old spelling
-            name, eq, value = arg.partition("=")
-            arg = "--" + name[2:].replace("_", "-") + eq + value
-        if arg == "--no-overhead":
-            o.overhead = False
-            continue
-        if arg == "--no-startup":
-            o.startup = False
-            continue
-        name, eq, value = arg.partition("=")
-        if name not in with_value and not arg.startswith("-"):
-            raise FlagError(f"{PROGRAM}: unexpected argument '{arg}': "
-                            "no positional arguments are accepted")
-        if name not in with_value:
-            raise FlagError(f"{PROGRAM}: unknown option '{name}' (see --help)")
-        if not eq:
-            if k >= len(argv):
-                _bad(arg, "expected a value (--flag=value)")
-            value = argv[k]
-            k += 1
-        flag = f"{name}={value}"
-        if name == "--workers":
-            o.workers = _parse_workers(flag, value)
-        elif name == "--scale":
-            o.arcfour_scale = o.sha_scale = _parse_scale(flag, value)
-        elif name == "--arcfour-scale":
-            o.arcfour_scale = _parse_scale(flag, value)
-        elif name == "--sha-scale":
-            o.sha_scale = _parse_scale(flag, value)
-        elif name == "--jobs":
-            if not _is_whole(value) or not 1 <= int(value) <= 10000:
-                _bad(flag, "expected a whole number from 1 to 10000")
-            o.jobs = int(value)
-        elif name == "--repetitions":
-            if not _is_whole(value) or not 1 <= int(value) <= 1000:
-                _bad(flag, "expected a whole number from 1 to 1000")
-            o.repetitions = int(value)
-        elif name == "--max-rounds":
-            if not _is_whole(value) or not 1 <= int(value) <= 1000:
-                _bad(flag, "expected a whole number from 1 to 1000")
-            o.max_rounds = int(value)
-        elif name == "--max-ci":
-            try:
-                ci = float(value)
-            except ValueError:
-                ci = math.nan
-            if not 0 <= ci <= 1:
-                _bad(flag, "expected a number from 0 to 1")
-            o.max_ci = ci
-        elif name == "--workloads":
-            o.workloads = _parse_choices(flag, value, ["arcfour", "sha"])
-        elif name == "--executors":
-            o.executors = _parse_choices(flag, value, ["sequential", "thread", "process"])
-        elif name == "--start-method":
-            methods = usable_start_methods()
-            if value not in methods:
-                _bad(flag, f"expected one of {', '.join(methods)}"
-                     + ("" if value not in multiprocessing.get_all_start_methods() else
-                        f" (this interpreter's ProcessPoolExecutor fails with {value}: its "
-                        "submit() calls _adjust_process_count, which its library lacks)"))
-            o.start_method = value
-        elif name == "--out":
-            if not value:
-                _bad(flag, "expected a file name")
-            if value != "-":
-                directory = os.path.dirname(os.path.abspath(value))
-                if not os.path.isdir(directory):
-                    _bad(flag, f"expected a file in an existing directory ({directory} is not one)")
-                if os.path.isdir(value):
-                    _bad(flag, "expected a file name, not a directory")
-                o.out = value
-        elif name == "--machine-context":
-            if not value:
-                _bad(flag, "expected the machine_context program")
-            o.machine_context = value
-    for workload, scale in (("arcfour", o.arcfour_scale), ("sha", o.sha_scale)):
+    # --scale sets both job sets; --arcfour-scale and --sha-scale, given too, win for theirs.
+    o.arcfour_scale = given.pop("arcfour_scale", given.get("scale", o.arcfour_scale))
+    o.sha_scale = given.pop("sha_scale", given.get("scale", o.sha_scale))
+    given.pop("scale", None)
+    for name, value in given.items():
+        setattr(o, name, value)
+    for workload, scale_of in (("arcfour", o.arcfour_scale), ("sha", o.sha_scale)):
         if workload in o.workloads:
             try:
-                JobSet(workload, scale, o.jobs)
+                JobSet(workload, scale_of, o.jobs)
             except ValueError as e:
                 raise FlagError(f"{PROGRAM}: bad scale for {workload}: {e}") from None
     return o

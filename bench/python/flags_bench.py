@@ -13,6 +13,7 @@ bench/python/README.md explains the method. `flags_bench.py --help` lists the fl
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import functools
 import http.client
@@ -381,8 +382,6 @@ Exit status: 0, 1 when a row failed or the output could not be written (nothing 
 --machine-context program (nothing run), 130 when interrupted (nothing written).
 """
 
-WITH_VALUE = ("--url", "--server", "--delay", "--workers", "--flag-rounds", "--rounds", "--max-rounds", "--max-ci",
-              "--executors", "--timeout", "--out", "--machine-context")
 URL_FORM = "http://HOST[:PORT][/PATH], the base URL of a flags server"
 
 
@@ -441,70 +440,65 @@ def parse_url(value):
     return url, Target(url)
 
 
+def _workers(value):
+    items = [item.strip() for item in value.split(",")]
+    if not all(cb._is_whole(i) and 1 <= int(i) <= MAX_WORKERS for i in items):
+        _invalid("--workers", value, f"a comma-separated list of whole numbers from 1 to "
+                                     f"{MAX_WORKERS}")
+    return sorted({int(i) for i in items})
+
+
+def _executors(value):
+    items = [item.strip() for item in value.split(",")]
+    if not all(item in EXECUTORS for item in items):
+        _invalid("--executors", value, f"a comma-separated list of {', '.join(EXECUTORS)}")
+    return [e for e in EXECUTORS if e in items]
+
+
+def _out(value):
+    directory = os.path.dirname(os.path.abspath(value)) if value else ""
+    if not value or os.path.isdir(value):
+        _invalid("--out", value, "a file name, not a directory")
+    if not os.path.isdir(directory):
+        _invalid("--out", value, f"a file in an existing directory ({directory} is not one)")
+    return None if value == "-" else value
+
+
+def _nonempty(name, what):
+    def convert(value):
+        if not value:
+            _invalid(name, value, what)
+        return value
+    return convert
+
+
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises cpython_bench.FlagError with the one-line
     message."""
+    p = cb.OneLineParser(PROGRAM, {"--url": URL_FORM})
+    s = argparse.SUPPRESS
+    p.add_argument("--url", type=parse_url, default=s)
+    p.add_argument("--server", type=_nonempty("--server", "the flags_server program"), default=s)
+    p.add_argument("--delay", type=lambda v: _number("--delay", v, 0, 10), default=s)
+    p.add_argument("--workers", type=_workers, default=s)
+    p.add_argument("--flag-rounds", type=lambda v: _whole("--flag-rounds", v, 1, 1000), default=s)
+    p.add_argument("--rounds", type=lambda v: _whole("--rounds", v, 1, 1000), default=s)
+    p.add_argument("--max-rounds", type=lambda v: _whole("--max-rounds", v, 1, 1000), default=s)
+    p.add_argument("--max-ci", type=lambda v: _number("--max-ci", v, 0, 1), default=s)
+    p.add_argument("--executors", type=_executors, default=s)
+    p.add_argument("--timeout", type=lambda v: _number("--timeout", v, 0.001, 3600), default=s)
+    p.add_argument("--out", type=_out, default=s)
+    p.add_argument("--machine-context",
+                   type=_nonempty("--machine-context", "the machine_context program"), default=s)
+    given = cb.parse_command_line(p, argv)
+    if given is None:
+        return None
     o = Options()
-    k = 0
-    while k < len(argv):
-        arg = argv[k]
-        k += 1
-        if arg in ("--help", "-h"):
-            return None
-        if not arg.startswith("--"):
-            raise cb.FlagError(f"{PROGRAM}: unexpected argument '{arg}': expected flags "
-                               "only, --name=VALUE or --name VALUE (see --help)")
-        given, eq, value = arg.partition("=")
-        name = "--" + given[2:].replace("_", "-")
-        if name not in WITH_VALUE:
-            raise cb.FlagError(f"{PROGRAM}: unknown flag '{given}': expected one of "
-                               f"{', '.join(WITH_VALUE)}, --help")
-        if not eq:
-            if k >= len(argv):
-                raise cb.FlagError(f"{PROGRAM}: missing value for {name}: expected "
-                                   f"{name}=VALUE or {name} VALUE")
-            value = argv[k]
-            k += 1
-        if name == "--url":
-            o.url, o.target = parse_url(value)
-        elif name == "--server":
-            if not value:
-                _invalid(name, value, "the flags_server program")
-            o.server = value
-        elif name == "--delay":
-            o.delay = _number(name, value, 0, 10)
-        elif name == "--workers":
-            items = [item.strip() for item in value.split(",")]
-            if not all(cb._is_whole(i) and 1 <= int(i) <= MAX_WORKERS for i in items):
-                _invalid(name, value, f"a comma-separated list of whole numbers from 1 to "
-                                      f"{MAX_WORKERS}")
-            o.workers = sorted({int(i) for i in items})
-        elif name == "--flag-rounds":
-            o.flag_rounds = _whole(name, value, 1, 1000)
-        elif name == "--rounds":
-            o.rounds = _whole(name, value, 1, 1000)
-        elif name == "--max-rounds":
-            o.max_rounds = _whole(name, value, 1, 1000)
-        elif name == "--max-ci":
-            o.max_ci = _number(name, value, 0, 1)
-        elif name == "--executors":
-            items = [item.strip() for item in value.split(",")]
-            if not all(item in EXECUTORS for item in items):
-                _invalid(name, value, f"a comma-separated list of {', '.join(EXECUTORS)}")
-            o.executors = [e for e in EXECUTORS if e in items]
-        elif name == "--timeout":
-            o.timeout = _number(name, value, 0.001, 3600)
-        elif name == "--out":
-            directory = os.path.dirname(os.path.abspath(value)) if value else ""
-            if not value or os.path.isdir(value):
-                _invalid(name, value, "a file name, not a directory")
-            if not os.path.isdir(directory):
-                _invalid(name, value, f"a file in an existing directory ({directory} is not one)")
-            o.out = None if value == "-" else value
-        elif name == "--machine-context":
-            if not value:
-                _invalid(name, value, "the machine_context program")
-            o.machine_context = value
+    for name, value in vars(given).items():
+        if name == "url":
+            o.url, o.target = value
+        else:
+            setattr(o, name, value)
     if (o.url is None) == (o.server is None):
         what = "missing --url" if o.url is None else "both --url and --server given"
         raise cb.FlagError(f"{PROGRAM}: {what}: expected --url={URL_FORM}, e.g. "

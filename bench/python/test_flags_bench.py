@@ -78,7 +78,7 @@ class FlagTest(unittest.TestCase):
         ([], "flags_bench: missing --url: expected --url=http://HOST[:PORT][/PATH]"),
         ([NOWHERE, "--server=x"], "flags_bench: both --url and --server given: expected"),
         (["--server=x", "--delay=11"], "flags_bench: invalid --delay '11': expected a number"),
-        (["--url"], "flags_bench: missing value for --url: expected --url=VALUE"),
+        (["--url"], "flags_bench: missing value for option --url: expected http://"),
         (["--url=https://127.0.0.1/flags"], "(https is not supported)"),
         (["--url=ftp://127.0.0.1/flags"], "flags_bench: invalid --url 'ftp://127.0.0.1/flags':"),
         (["--url=http:///flags"], "invalid --url 'http:///flags': expected http://HOST"),
@@ -98,9 +98,9 @@ class FlagTest(unittest.TestCase):
         ([NOWHERE, "--out=."], "invalid --out '.': expected a file name, not a directory"),
         ([NOWHERE, "--out=/nonexistent/x.json"], "(/nonexistent is not one)"),
         ([NOWHERE, "--machine_context="], "invalid --machine-context ''"),
-        ([NOWHERE, "--bogus"], "flags_bench: unknown flag '--bogus': expected one of --url,"),
-        ([NOWHERE, "extra"], "flags_bench: unexpected argument 'extra': expected flags only"),
-        ([NOWHERE, "--workers"], "flags_bench: missing value for --workers"),
+        ([NOWHERE, "--bogus"], "flags_bench: unknown option '--bogus': expected one of --url,"),
+        ([NOWHERE, "extra"], "flags_bench: unexpected argument 'extra': no positional"),
+        ([NOWHERE, "--workers"], "flags_bench: missing value for option --workers"),
     ]
 
     def test_bad_flags_exit_2_with_one_line_and_write_nothing(self):
@@ -113,7 +113,8 @@ class FlagTest(unittest.TestCase):
                     self.assertEqual(r.returncode, 2, r.stderr)
                     self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
                     self.assertTrue(r.stderr.startswith("flags_bench: "), r.stderr)
-                    self.assertIn(": expected ", r.stderr)
+                    if "unexpected argument" not in r.stderr:
+                        self.assertIn(": expected ", r.stderr)
                     self.assertIn(said, r.stderr)
                     self.assertEqual(r.stdout, "")
                     self.assertEqual(os.listdir(tmp), [])
