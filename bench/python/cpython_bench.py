@@ -1329,8 +1329,17 @@ def _program(text):
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
     scale = number("--scale", 1e-6, 1e4)
-    p = OneLineParser(PROGRAM, {"--workers": "LIST of worker counts from 1 to 1024",
-                                "--start-method": "one of " + ", ".join(usable_start_methods())})
+    scales = "a number from 1e-06 to 10000"
+    p = OneLineParser(PROGRAM, {
+        "--workers": "LIST of worker counts from 1 to 1024", "--scale": scales,
+        "--arcfour-scale": scales, "--sha-scale": scales,
+        "--jobs": "a whole number from 1 to 10000",
+        "--repetitions": "a whole number from 1 to 1000",
+        "--max-rounds": "a whole number from 1 to 1000", "--max-ci": "a number from 0 to 1",
+        "--workloads": "a comma-separated list of arcfour, sha",
+        "--executors": "a comma-separated list of sequential, thread, process",
+        "--start-method": "one of " + ", ".join(usable_start_methods()),
+        "--out": "a file name", "--machine-context": "the machine_context program"})
     s = argparse.SUPPRESS
     p.add_argument("--workers", type=_workers, default=s)
     p.add_argument("--scale", type=scale, default=s)

@@ -475,7 +475,16 @@ def _nonempty(name, what):
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises cpython_bench.FlagError with the one-line
     message."""
-    p = cb.OneLineParser(PROGRAM, {"--url": URL_FORM})
+    p = cb.OneLineParser(PROGRAM, {
+        "--url": URL_FORM, "--server": "the flags_server program",
+        "--delay": "a number from 0 to 10",
+        "--workers": f"a comma-separated list of whole numbers from 1 to {MAX_WORKERS}",
+        "--flag-rounds": "a whole number from 1 to 1000",
+        "--rounds": "a whole number from 1 to 1000",
+        "--max-rounds": "a whole number from 1 to 1000", "--max-ci": "a number from 0 to 1",
+        "--executors": f"a comma-separated list of {', '.join(EXECUTORS)}",
+        "--timeout": "a number from 0.001 to 3600", "--out": "a file name",
+        "--machine-context": "the machine_context program"})
     s = argparse.SUPPRESS
     p.add_argument("--url", type=parse_url, default=s)
     p.add_argument("--server", type=_nonempty("--server", "the flags_server program"), default=s)
