@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -68,7 +69,26 @@ void check_benchmark_flag(std::string_view arg) {
   const std::string_view name = flag_name(arg);
   const auto value = flag_value(arg);
   if (!value) return;  // Initialize() reports it as unrecognized
-  if (name == "--benchmark_format" || name == "--benchmark_out_format") {
+  if (name == "--benchmark_min_time" || name == "--benchmark_min_warmup_time") {
+    // Google Benchmark 1.7.1 reads a double, whole (strtod to the end).
+    const std::string text(*value);
+    char* end = nullptr;
+    errno = 0;
+    const double seconds = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE ||
+        !std::isfinite(seconds)) {
+      throw UsageError(cli::invalid(name, *value) +
+                       "expected a double (seconds, without a unit: 0.5, not 0.5s)");
+    }
+  } else if (name == "--benchmark_context") {
+    for (std::string_view rest = *value; !rest.empty();) {  // key=value,key=value
+      const std::string_view pair = rest.substr(0, rest.find(','));
+      if (pair.find('=') == std::string_view::npos) {
+        throw UsageError(cli::invalid(name, *value) + "expected KEY=VALUE pairs, comma-separated");
+      }
+      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    }
+  } else if (name == "--benchmark_format" || name == "--benchmark_out_format") {
     cli::parse_choice(name, *value, {"console", "json", "csv"});
   } else if (name == "--benchmark_time_unit") {
     cli::parse_choice(name, *value, {"ns", "us", "ms", "s"});
@@ -104,24 +124,15 @@ void check_benchmark_flag(std::string_view arg) {
   }
 }
 
-// The one-line message for an argument that benchmark::Initialize() left in argv, with what it
-// wrote on std::cerr about it ("The value of flag --x is expected to be a double, but ...").
-std::string leftover_message(const std::vector<Flag>& own, std::string_view arg,
-                             const std::string& complaint) {
+// The one-line message for an argument that benchmark::Initialize() left in argv. The values
+// it would refuse were checked before (check_benchmark_flag), so what is left is a flag it does
+// not know, or one of its flags without its value.
+std::string leftover_message(const std::vector<Flag>& own, std::string_view arg) {
   const std::string_view name = flag_name(arg);
-  const auto value = flag_value(arg);
-  const std::string marker = "is expected to be a ";
-  if (const auto at = complaint.find(marker); at != std::string::npos && value) {
-    const auto start = at + marker.size();
-    std::string type = complaint.substr(start, complaint.find(',', start) - start);
-    if (name == "--benchmark_min_time") type += " (seconds, without a unit: 0.5, not 0.5s)";
-    return cli::invalid(name, *value) + "expected a " + type;
-  }
-  if (name.starts_with("--benchmark_") && !value) {
+  if (!flag_value(arg)) {
     return "missing value for " + std::string(name) + ": expected " + std::string(name) +
            "=VALUE (see --help)";
   }
-  // Only --benchmark_* arguments reach Initialize(): one it does not know.
   std::string accepted;
   for (const Flag& flag : own) accepted += flag.name + ", ";
   return "unknown option " + cli::quoted(name) + ": expected one of " + accepted +
@@ -332,18 +343,14 @@ Settings initialize(const Program& program, int argc, char** argv) {
   args.push_back(nullptr);
   int n = static_cast<int>(storage.size());
 
-  // Initialize() explains a bad value on std::cerr and leaves the flag in args; that text is
-  // kept for the one-line message.
-  std::ostringstream complaint;
-  std::streambuf* const saved = std::cerr.rdbuf(complaint.rdbuf());
+  // Initialize() takes the flags it knows out of args; what it leaves, it did not take
+  // (ReportUnrecognizedArguments() would say so, in its own words: this program says it in one
+  // line, as it says every other mistake).
   benchmark::Initialize(&n, args.data());
-  std::cerr.rdbuf(saved);
   if (n > 1) {
-    std::fprintf(stderr, "%s: %s\n", program.name.c_str(),
-                 leftover_message(own, args[1], complaint.str()).c_str());
+    std::fprintf(stderr, "%s: %s\n", program.name.c_str(), leftover_message(own, args[1]).c_str());
     std::exit(2);
   }
-  std::cerr << complaint.str();
 
   // The machine's context in every record; a key given with --benchmark_context wins.
   const auto* given = benchmark::internal::GetGlobalContext();

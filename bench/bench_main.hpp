@@ -48,11 +48,13 @@ struct Settings {
   std::vector<std::string> flags;  // the Google Benchmark flags in effect, defaults included
 };
 
-// Reads the command line. Sets the program's own flags through Flag::set and the flags every
-// benchmark program has (--max-rounds, --max-ci), checks the Google Benchmark flags that
-// benchmark::Initialize() would take without complaint or answer with its usage text and exit
-// status 0 (a bad --benchmark_format, --benchmark_time_unit or --benchmark_filter, an
-// --benchmark_out in a missing directory), refuses --benchmark_report_aggregates_only and
+// Reads the command line (cli::CommandLine). Sets the program's own flags through Flag::set
+// and the flags every benchmark program has (--max-rounds, --max-ci; the old underscore
+// spellings are aliases), checks the values of the Google Benchmark flags that
+// benchmark::Initialize() would take without complaint, answer with its usage text and exit
+// status 0, or refuse in words of its own (a bad --benchmark_format, --benchmark_time_unit,
+// --benchmark_filter, --benchmark_min_time or --benchmark_context, an --benchmark_out in a
+// missing directory), refuses --benchmark_report_aggregates_only and
 // --benchmark_display_aggregates_only (the record keeps every round), then calls
 // benchmark::Initialize() with Google Benchmark's repetitions at 1 (rounds replace them) and
 // adds the machine's context (machine::context()) to every record.
