@@ -34,6 +34,15 @@ std::string thread_name() {
   return name;
 }
 
+// What submit() allocates for a task whose callable and arguments are empty, such as
+// 1M empty tasks: its state, queue link and callable, in one cache line.
+TEST(ThreadPoolExecutorTest, APendingEmptyTaskFitsInACacheLine) {
+  auto empty = [] { return 0; };
+  auto call = [fn = empty]() mutable { return fn(); };  // as submit() wraps it
+  EXPECT_LE(sizeof(internal::Task<int, decltype(call)>), 64u);
+  EXPECT_LE(sizeof(internal::Task<void, decltype(call)>), 64u);
+}
+
 TEST(ThreadPoolExecutorTest, RejectsNonPositiveMaxWorkers) {
   for (int bad : {0, -1, -100}) {
     try {
