@@ -98,7 +98,7 @@ void CommandLine::add_option(const Option& spec, CLI::Option* o) {
   const std::vector<std::string> names = split_names(spec.names);
   const std::string& long_name = first_long_name(names);
   long_names_.push_back(long_name);
-  for (const std::string& n : names) accepts_[n] = long_name;
+  for (const std::string& n : names) long_name_of_[n] = long_name;
   expects_[long_name] = spec.accepts.empty() ? spec.type_name : spec.accepts;
 }
 
@@ -113,8 +113,8 @@ void CommandLine::pass_on(std::string prefix) { pass_on_prefix_ = std::move(pref
 
 std::string CommandLine::option_named_in(std::string_view message) const {
   const std::string name(message.substr(0, message.find(':')));
-  const auto it = accepts_.find(name);
-  return it == accepts_.end() ? name : it->second;
+  const auto it = long_name_of_.find(name);
+  return it == long_name_of_.end() ? name : it->second;
 }
 
 bool CommandLine::parse(int argc, const char* const* argv) {

@@ -73,10 +73,10 @@ class CommandLine {
   std::string option_named_in(std::string_view message) const;
 
   std::unique_ptr<CLI::App> app_;
-  std::vector<std::string> long_names_;          // in order, for "expected one of ..."
-  std::map<std::string, std::string> accepts_;   // each name of an option -> its long name
-  std::map<std::string, std::string> expects_;   // long name -> what its value may be
-  std::map<std::string, std::string> switches_;  // each name of a switch -> its long name
+  std::vector<std::string> long_names_;              // in order, for "expected one of ..."
+  std::map<std::string, std::string> long_name_of_;  // each name of an option -> its long name
+  std::map<std::string, std::string> expects_;       // long name -> what its value may be
+  std::map<std::string, std::string> switches_;      // each name of a switch -> its long name
   bool has_positionals_ = false;
   std::string single_name_;                 // positional()'s argument, e.g. "WORKERS"
   std::vector<std::string> single_values_;  // what CLI11 collects for it
