@@ -5,24 +5,25 @@
 #   build/release/tools/report/report OUT_DIR/*.json --results results/NAME --plots plots/NAME
 # Usage: tools/reference_sweep.sh BUNDLE OUT_DIR [flags]
 #   --workers=LIST          worker counts of the C++ rows (default 1,2,4,6,8,12,16)
-#   --cpython_workers=LIST  worker counts of the CPython rows (default 1,2,4,8,16)
+#   --cpython-workers=LIST  worker counts of the CPython rows (default 1,2,4,8,16)
 #   --jobs=N                jobs per job set (default 48: with the book's 12, 16 workers would
 #                           wait on the largest job; 48 keep them busy)
 #   --scale=X               C++ job sizes: the book's times X (default 4: 48 jobs of 4 times the
 #                           book's hold as many bytes as make bench's 12 of 16 times)
-#   --cpython_scale=X       CPython's ARCFOUR job sizes (default 0.25: the book's 12 jobs' bytes
+#   --cpython-scale=X       CPython's ARCFOUR job sizes (default 0.25: the book's 12 jobs' bytes
 #                           in 48); its SHA-256 jobs take --scale
 #   --repetitions=N         rounds of every row (default 9; no extra rounds)
-#   --step_seconds=N        the most each step may take (default 600); a step cut short leaves
+#   --step-seconds=N        the most each step may take (default 600); a step cut short leaves
 #                           no record, and the next step runs
-#   --budget_seconds=N      the most all steps may take together (default: no limit); a step
+#   --budget-seconds=N      the most all steps may take together (default: no limit); a step
 #                           gets what is left of it, and is left out with under 10 s
+# (The underscore spellings, --cpython_workers and the rest, are accepted too.)
 # Steps, most wanted first: sweep_bench threads, processes, CPython (python3, when present),
 # the pools' start-up, then jobs_bench's kernels beside OpenSSL. OUT_DIR gets one JSON record
 # per finished step and reference_sweep.log (lscpu, the steps and their times).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [ $# -ge 2 ] || { echo "usage: $0 BUNDLE OUT_DIR [flags] (see --help)" >&2; exit 2; }
@@ -40,17 +41,17 @@ budget_seconds=
 for arg in "$@"; do
   case "$arg" in
     --workers=*) workers=${arg#*=} ;;
-    --cpython_workers=*) cpython_workers=${arg#*=} ;;
+    --cpython-workers=* | --cpython_workers=*) cpython_workers=${arg#*=} ;;
     --jobs=*) jobs=${arg#*=} ;;
     --scale=*) scale=${arg#*=} ;;
-    --cpython_scale=*) cpython_scale=${arg#*=} ;;
+    --cpython-scale=* | --cpython_scale=*) cpython_scale=${arg#*=} ;;
     --repetitions=*) reps=${arg#*=} ;;
-    --step_seconds=*) step_seconds=${arg#*=} ;;
-    --budget_seconds=*) budget_seconds=${arg#*=} ;;
+    --step-seconds=* | --step_seconds=*) step_seconds=${arg#*=} ;;
+    --budget-seconds=* | --budget_seconds=*) budget_seconds=${arg#*=} ;;
     *) echo "reference_sweep: unknown flag '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$reps$step_seconds$budget_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions, --step_seconds and --budget_seconds take whole numbers" >&2; exit 2 ;; esac
+case "$reps$step_seconds$budget_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions, --step-seconds and --budget-seconds take whole numbers" >&2; exit 2 ;; esac
 for p in sweep_bench jobs_bench machine_context; do
   [ -x "$bundle/bin/$p" ] || { echo "reference_sweep: '$bundle/bin/$p' not found: make the bundle with tools/bundle_bench.sh" >&2; exit 2; }
 done
@@ -78,7 +79,7 @@ step() {
     local left=$((budget_seconds - (SECONDS - start)))
     [ "$left" -ge "$limit" ] || limit=$left
     if [ "$limit" -lt 10 ]; then
-      echo "reference_sweep: $name: left out: $limit s of --budget_seconds left" | tee -a "$log"
+      echo "reference_sweep: $name: left out: $limit s of --budget-seconds left" | tee -a "$log"
       return
     fi
   fi
