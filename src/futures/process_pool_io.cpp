@@ -81,7 +81,7 @@ void ProcessPoolExecutor::Impl::dispatch() {
   }
   const auto now = Clock::now();
   while (!pending_.empty()) {
-    const std::optional<std::size_t> chosen =
+    const std::optional<internal::Dispatcher::Choice> chosen =
         dispatcher_.choose(pending_.front().kind, open_loads_, now);
     if (!chosen) return;
     PoolTask task = std::move(pending_.front());
@@ -92,8 +92,8 @@ void ProcessPoolExecutor::Impl::dispatch() {
       task.state->release();
       continue;
     }
-    Worker& w = *open_workers_[*chosen];
-    w.channel.queue(dispatcher_.commit(w.load, std::move(task), now));
+    Worker& w = *open_workers_[chosen->index];
+    w.channel.queue(dispatcher_.commit(w.load, std::move(task), *chosen, now));
   }
 }
 

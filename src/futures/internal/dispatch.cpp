@@ -45,16 +45,19 @@ constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1)
 // worker idles. With long tasks, max_workers are running.
 // The cost: a task much longer than its estimate keeps what was queued behind it waiting (at
 // most 1 ms of work by the estimates, or the one tiny task sent ahead).
-std::optional<std::size_t> Dispatcher::choose(std::uint64_t kind, std::span<WorkerLoad* const> open,
-                                              Clock::time_point now) const {
-  const std::chrono::nanoseconds cost = estimate(kind).value_or(kTargetBacklog);
+std::optional<Dispatcher::Choice> Dispatcher::choose(std::uint64_t kind,
+                                                     std::span<WorkerLoad* const> open,
+                                                     Clock::time_point now) const {
+  const std::optional<std::chrono::nanoseconds> known = estimate(kind);
+  const std::chrono::nanoseconds cost = known.value_or(kTargetBacklog);
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < open.size(); ++i) {
     const WorkerLoad& w = *open[i];
     if (given_last_task(w) || !has_room(w, cost)) continue;
     if (!best || w.backlog < open[*best]->backlog) best = i;
   }
-  if (best || sent_ahead_ > 0 || cost >= kTargetBacklog) return best;
+  if (best) return Choice{*best, known, /*ahead=*/false};
+  if (sent_ahead_ > 0 || cost >= kTargetBacklog) return std::nullopt;
   // Sent ahead: to the busy worker due to finish first.
   auto soonest = Clock::time_point::max();
   for (std::size_t i = 0; i < open.size(); ++i) {
@@ -66,14 +69,15 @@ std::optional<std::size_t> Dispatcher::choose(std::uint64_t kind, std::span<Work
       best = i;
     }
   }
-  return best;
+  if (!best) return std::nullopt;
+  return Choice{*best, known, /*ahead=*/true};
 }
 
-std::vector<std::byte> Dispatcher::commit(WorkerLoad& load, PoolTask task, Clock::time_point now) {
-  const std::optional<std::chrono::nanoseconds> known = estimate(task.kind);
-  task.cost = known.value_or(kTargetBacklog);
-  task.guessed = !known;
-  task.ahead = !has_room(load, task.cost);
+std::vector<std::byte> Dispatcher::commit(WorkerLoad& load, PoolTask task, const Choice& choice,
+                                          Clock::time_point now) {
+  task.cost = choice.estimate.value_or(kTargetBacklog);
+  task.guessed = !choice.estimate;
+  task.ahead = choice.ahead;
   sent_ahead_ += task.ahead ? 1 : 0;
   assert(sent_ahead_ <= 1 && "more than one task sent ahead");
   if (load.in_flight.empty()) load.busy_since = now;

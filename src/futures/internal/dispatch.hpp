@@ -56,12 +56,20 @@ class Dispatcher {
     return max_tasks_ && load.assigned >= *max_tasks_;
   }
 
-  // Which of `open` (the workers whose channel is open) takes a task of `kind` now, as an
-  // index into `open`; nullopt: none, the task waits.
-  std::optional<std::size_t> choose(std::uint64_t kind, std::span<WorkerLoad* const> open,
-                                    Clock::time_point now) const;
-  // Commits `task` to `load` (the worker choose() named) and returns the frame to send.
-  std::vector<std::byte> commit(WorkerLoad& load, PoolTask task, Clock::time_point now);
+  // A worker choose() picked for a task, with what commit() needs of the choice.
+  struct Choice {
+    std::size_t index;                                 // into the workers given to choose()
+    std::optional<std::chrono::nanoseconds> estimate;  // the task kind's; none: not measured
+    bool ahead;  // sent ahead: the worker is busy and has no room by the estimates
+  };
+
+  // Which of `open` (the workers whose channel is open) takes a task of `kind` now; nullopt:
+  // none, the task waits.
+  std::optional<Choice> choose(std::uint64_t kind, std::span<WorkerLoad* const> open,
+                               Clock::time_point now) const;
+  // Commits `task` to `load`, the worker `choice` names, and returns the frame to send.
+  std::vector<std::byte> commit(WorkerLoad& load, PoolTask task, const Choice& choice,
+                                Clock::time_point now);
   // The oldest task in flight on `load`, answered: taken off, and its kind noted for learn().
   PoolTask answered(WorkerLoad& load);
   // After a read of a worker's replies: updates the estimates from the ones answered() noted.
