@@ -1196,20 +1196,20 @@ class FlagError(Exception):
 class OneLineParser(argparse.ArgumentParser):
     """argparse with this project's errors: a FlagError with one line, never usage and exit.
 
-    `accepts` maps an option to what its value may be, for the message of a missing value.
+    A missing value's message says what the option takes: its converter's `accepts`.
     """
 
-    def __init__(self, program, accepts):
+    def __init__(self, program):
         super().__init__(prog=program, add_help=False, allow_abbrev=False)
         self.program = program
-        self.accepts = accepts
 
     def error(self, message):
         missing = re.match(r"argument (\S+): expected one argument", message)
         if missing:
             name = missing.group(1)
+            action = next(a for a in self._actions if name in a.option_strings)
             raise FlagError(f"{self.program}: missing value for option {name}: expected "
-                            f"{self.accepts.get(name, 'a value')}")
+                            f"{getattr(action.type, 'accepts', 'a value')}")
         switch = re.match(r"argument (\S+): ignored explicit argument '(.*)'", message)
         if switch:
             name = switch.group(1)
@@ -1246,65 +1246,82 @@ def parse_command_line(parser, argv):
     return namespace
 
 
-def invalid(name, text, accepted):
+def invalid(name, text, accepted, program=PROGRAM):
     """Raises the FlagError for a bad value: "invalid <name> '<text>': expected <accepted>"."""
-    raise FlagError(f"{PROGRAM}: invalid {name} '{text}': expected {accepted}")
+    raise FlagError(f"{program}: invalid {name} '{text}': expected {accepted}")
 
 
 def _is_whole(text):
     return text.isascii() and text.isdigit()
 
 
-def whole(name, lo, hi):
-    """A converter: text as a whole number from lo to hi, else FlagError."""
+def converter(name, accepts, is_good, program=PROGRAM):
+    """An argparse type: text as is_good(text) returns it (None: refused), else the FlagError
+    "invalid <name> '<text>': expected <accepts>". `accepts` also names a missing value."""
     def convert(text):
-        if not _is_whole(text) or not lo <= int(text) <= hi:
-            invalid(name, text, f"a whole number from {lo} to {hi}")
-        return int(text)
+        value = is_good(text)
+        if value is None:
+            invalid(name, text, accepts, program)
+        return value
+    convert.accepts = accepts
     return convert
 
 
-def number(name, lo, hi):
-    """A converter: text as a finite number from lo to hi, else FlagError."""
-    def convert(text):
+def whole(name, lo, hi, program=PROGRAM):
+    """A converter: text as a whole number from lo to hi."""
+    return converter(name, f"a whole number from {lo} to {hi}",
+                     lambda t: int(t) if _is_whole(t) and lo <= int(t) <= hi else None, program)
+
+
+def number(name, lo, hi, program=PROGRAM):
+    """A converter: text as a finite number from lo to hi."""
+    def is_good(text):
         try:
             value = float(text)
         except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and lo <= value <= hi):
-            invalid(name, text, f"a number from {lo:g} to {hi:g}")
-        return value
-    return convert
+            return None
+        return value if math.isfinite(value) and lo <= value <= hi else None
+    return converter(name, f"a number from {lo:g} to {hi:g}", is_good, program)
 
 
-def choices(name, accepted):
+def choices(name, accepted, program=PROGRAM):
     """A converter: a comma-separated list of `accepted`, in their order, without repeats."""
-    def convert(text):
+    def is_good(text):
         items = [item.strip() for item in text.split(",")]
-        if not items or any(item not in accepted for item in items):
-            invalid(name, text, f"a comma-separated list of {', '.join(accepted)}")
+        if any(item not in accepted for item in items):
+            return None
         return [a for a in accepted if a in items]
-    return convert
+    return converter(name, f"a comma-separated list of {', '.join(accepted)}", is_good, program)
+
+
+def nonempty(name, what, program=PROGRAM):
+    """A converter: any text but the empty one."""
+    return converter(name, what, lambda t: t or None, program)
 
 
 def _workers(text):
-    out = []
-    for item in text.split(","):
-        item = item.strip()
-        if not _is_whole(item) or not 1 <= int(item) <= 1024:
-            invalid("--workers", text, "a comma-separated list of worker counts from 1 to 1024")
-        out.append(int(item))
-    return sorted(set(out))
+    items = [item.strip() for item in text.split(",")]
+    if not all(_is_whole(i) and 1 <= int(i) <= 1024 for i in items):
+        invalid("--workers", text, "a comma-separated list of worker counts from 1 to 1024")
+    return sorted({int(i) for i in items})
 
 
-def _start_method(text):
+_workers.accepts = "LIST of worker counts from 1 to 1024"
+
+
+def start_method():
+    """A converter: a start method this interpreter's ProcessPoolExecutor works with."""
     methods = usable_start_methods()
-    if text not in methods:
-        invalid("--start-method", text, f"one of {', '.join(methods)}"
-                + ("" if text not in multiprocessing.get_all_start_methods() else
-                   f" (this interpreter's ProcessPoolExecutor fails with {text}: its "
-                   "submit() calls _adjust_process_count, which its library lacks)"))
-    return text
+
+    def convert(text):
+        if text not in methods:
+            invalid("--start-method", text, f"one of {', '.join(methods)}"
+                    + ("" if text not in multiprocessing.get_all_start_methods() else
+                       f" (this interpreter's ProcessPoolExecutor fails with {text}: its "
+                       "submit() calls _adjust_process_count, which its library lacks)"))
+        return text
+    convert.accepts = f"one of {', '.join(methods)}"
+    return convert
 
 
 def _out(text):
@@ -1320,26 +1337,13 @@ def _out(text):
     return text
 
 
-def _program(text):
-    if not text:
-        invalid("--machine-context", text, "the machine_context program")
-    return text
+_out.accepts = "a file name"
 
 
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises FlagError with the one-line message."""
     scale = number("--scale", 1e-6, 1e4)
-    scales = "a number from 1e-06 to 10000"
-    p = OneLineParser(PROGRAM, {
-        "--workers": "LIST of worker counts from 1 to 1024", "--scale": scales,
-        "--arcfour-scale": scales, "--sha-scale": scales,
-        "--jobs": "a whole number from 1 to 10000",
-        "--repetitions": "a whole number from 1 to 1000",
-        "--max-rounds": "a whole number from 1 to 1000", "--max-ci": "a number from 0 to 1",
-        "--workloads": "a comma-separated list of arcfour, sha",
-        "--executors": "a comma-separated list of sequential, thread, process",
-        "--start-method": "one of " + ", ".join(usable_start_methods()),
-        "--out": "a file name", "--machine-context": "the machine_context program"})
+    p = OneLineParser(PROGRAM)
     s = argparse.SUPPRESS
     p.add_argument("--workers", type=_workers, default=s)
     p.add_argument("--scale", type=scale, default=s)
@@ -1352,11 +1356,12 @@ def parse_flags(argv):
     p.add_argument("--workloads", type=choices("--workloads", ["arcfour", "sha"]), default=s)
     p.add_argument("--executors", type=choices("--executors", ["sequential", "thread", "process"]),
                    default=s)
-    p.add_argument("--start-method", type=_start_method, default=s)
+    p.add_argument("--start-method", type=start_method(), default=s)
     p.add_argument("--no-startup", dest="startup", action="store_false", default=s)
     p.add_argument("--no-overhead", dest="overhead", action="store_false", default=s)
     p.add_argument("--out", type=_out, default=s)
-    p.add_argument("--machine-context", type=_program, default=s)
+    p.add_argument("--machine-context",
+                   type=nonempty("--machine-context", "the machine_context program"), default=s)
     given = parse_command_line(p, argv)
     if given is None:
         return None

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import functools
 import http.client
-import math
 import os
 import pathlib
 import re
@@ -403,23 +402,7 @@ class Options:
 
 
 def _invalid(name, value, accepted):
-    raise cb.FlagError(f"{PROGRAM}: invalid {name} '{value}': expected {accepted}")
-
-
-def _whole(name, value, lo, hi):
-    if not cb._is_whole(value) or not lo <= int(value) <= hi:
-        _invalid(name, value, f"a whole number from {lo} to {hi}")
-    return int(value)
-
-
-def _number(name, value, lo, hi):
-    try:
-        x = float(value)
-    except ValueError:
-        x = math.nan
-    if not lo <= x <= hi:  # NaN fails
-        _invalid(name, value, f"a number from {lo:g} to {hi:g}")
-    return x
+    cb.invalid(name, value, accepted, PROGRAM)
 
 
 def parse_url(value):
@@ -440,6 +423,9 @@ def parse_url(value):
     return url, Target(url)
 
 
+parse_url.accepts = URL_FORM
+
+
 def _workers(value):
     items = [item.strip() for item in value.split(",")]
     if not all(cb._is_whole(i) and 1 <= int(i) <= MAX_WORKERS for i in items):
@@ -448,11 +434,7 @@ def _workers(value):
     return sorted({int(i) for i in items})
 
 
-def _executors(value):
-    items = [item.strip() for item in value.split(",")]
-    if not all(item in EXECUTORS for item in items):
-        _invalid("--executors", value, f"a comma-separated list of {', '.join(EXECUTORS)}")
-    return [e for e in EXECUTORS if e in items]
+_workers.accepts = f"a comma-separated list of whole numbers from 1 to {MAX_WORKERS}"
 
 
 def _out(value):
@@ -464,41 +446,29 @@ def _out(value):
     return None if value == "-" else value
 
 
-def _nonempty(name, what):
-    def convert(value):
-        if not value:
-            _invalid(name, value, what)
-        return value
-    return convert
+_out.accepts = "a file name"
 
 
 def parse_flags(argv):
     """Returns Options, or None for --help. Raises cpython_bench.FlagError with the one-line
     message."""
-    p = cb.OneLineParser(PROGRAM, {
-        "--url": URL_FORM, "--server": "the flags_server program",
-        "--delay": "a number from 0 to 10",
-        "--workers": f"a comma-separated list of whole numbers from 1 to {MAX_WORKERS}",
-        "--flag-rounds": "a whole number from 1 to 1000",
-        "--rounds": "a whole number from 1 to 1000",
-        "--max-rounds": "a whole number from 1 to 1000", "--max-ci": "a number from 0 to 1",
-        "--executors": f"a comma-separated list of {', '.join(EXECUTORS)}",
-        "--timeout": "a number from 0.001 to 3600", "--out": "a file name",
-        "--machine-context": "the machine_context program"})
+    p = cb.OneLineParser(PROGRAM)
     s = argparse.SUPPRESS
     p.add_argument("--url", type=parse_url, default=s)
-    p.add_argument("--server", type=_nonempty("--server", "the flags_server program"), default=s)
-    p.add_argument("--delay", type=lambda v: _number("--delay", v, 0, 10), default=s)
+    p.add_argument("--server", type=cb.nonempty("--server", "the flags_server program", PROGRAM),
+                   default=s)
+    p.add_argument("--delay", type=cb.number("--delay", 0, 10, PROGRAM), default=s)
     p.add_argument("--workers", type=_workers, default=s)
-    p.add_argument("--flag-rounds", type=lambda v: _whole("--flag-rounds", v, 1, 1000), default=s)
-    p.add_argument("--rounds", type=lambda v: _whole("--rounds", v, 1, 1000), default=s)
-    p.add_argument("--max-rounds", type=lambda v: _whole("--max-rounds", v, 1, 1000), default=s)
-    p.add_argument("--max-ci", type=lambda v: _number("--max-ci", v, 0, 1), default=s)
-    p.add_argument("--executors", type=_executors, default=s)
-    p.add_argument("--timeout", type=lambda v: _number("--timeout", v, 0.001, 3600), default=s)
+    p.add_argument("--flag-rounds", type=cb.whole("--flag-rounds", 1, 1000, PROGRAM), default=s)
+    p.add_argument("--rounds", type=cb.whole("--rounds", 1, 1000, PROGRAM), default=s)
+    p.add_argument("--max-rounds", type=cb.whole("--max-rounds", 1, 1000, PROGRAM), default=s)
+    p.add_argument("--max-ci", type=cb.number("--max-ci", 0, 1, PROGRAM), default=s)
+    p.add_argument("--executors", type=cb.choices("--executors", EXECUTORS, PROGRAM), default=s)
+    p.add_argument("--timeout", type=cb.number("--timeout", 0.001, 3600, PROGRAM), default=s)
     p.add_argument("--out", type=_out, default=s)
     p.add_argument("--machine-context",
-                   type=_nonempty("--machine-context", "the machine_context program"), default=s)
+                   type=cb.nonempty("--machine-context", "the machine_context program", PROGRAM),
+                   default=s)
     given = cb.parse_command_line(p, argv)
     if given is None:
         return None
