@@ -126,17 +126,14 @@ void check_benchmark_flag(std::string_view arg) {
 
 // The one-line message for an argument that benchmark::Initialize() left in argv. The values
 // it would refuse were checked before (check_benchmark_flag), so what is left is a flag it does
-// not know, or one of its flags without its value.
-std::string leftover_message(const std::vector<Flag>& own, std::string_view arg) {
+// not know (said as `line` says it of any option), or one of its flags without its value.
+std::string leftover_message(const cli::CommandLine& line, std::string_view arg) {
   const std::string_view name = flag_name(arg);
   if (!flag_value(arg)) {
     return "missing value for " + std::string(name) + ": expected " + std::string(name) +
            "=VALUE (see --help)";
   }
-  std::string accepted;
-  for (const Flag& flag : own) accepted += flag.name + ", ";
-  return "unknown option " + cli::quoted(name) + ": expected one of " + accepted +
-         "--help, or a --benchmark_* flag (see --help)";
+  return line.unknown_option(name);
 }
 
 // Passes what is written to it on to `out` line by line, except Google Benchmark's line for a
@@ -288,13 +285,14 @@ Settings initialize(const Program& program, int argc, char** argv) {
                  }});
   std::vector<std::string>& flags = settings.flags;
   std::vector<std::string> for_library;
+  // This program's flags through CLI11; Google Benchmark's (--benchmark_*) are passed on,
+  // checked below, to benchmark::Initialize().
+  // The variables the line binds live as long as it does.
+  std::vector<std::optional<std::string>> values(own.size());
+  std::deque<bool> switches(own.size());  // std::vector<bool> has no bool&
+  cli::CommandLine line(program.name, program.summary);
+  line.pass_on("--benchmark_");
   try {
-    // This program's flags through CLI11; Google Benchmark's (--benchmark_*) are passed on,
-    // checked below, to benchmark::Initialize().
-    cli::CommandLine line(program.name, program.summary);
-    line.pass_on("--benchmark_");
-    std::vector<std::optional<std::string>> values(own.size());
-    std::deque<bool> switches(own.size());  // std::vector<bool> has no bool&
     for (std::size_t i = 0; i < own.size(); ++i) {
       const Flag& f = own[i];
       // The spelling with underscores (--max_rounds), these programs' old one, as an alias.
@@ -348,7 +346,7 @@ Settings initialize(const Program& program, int argc, char** argv) {
   // line, as it says every other mistake).
   benchmark::Initialize(&n, args.data());
   if (n > 1) {
-    std::fprintf(stderr, "%s: %s\n", program.name.c_str(), leftover_message(own, args[1]).c_str());
+    std::fprintf(stderr, "%s: %s\n", program.name.c_str(), leftover_message(line, args[1]).c_str());
     std::exit(2);
   }
 

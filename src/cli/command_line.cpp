@@ -111,6 +111,14 @@ void CommandLine::flag(const std::string& names, bool& value, const std::string&
 
 void CommandLine::pass_on(std::string prefix) { pass_on_prefix_ = std::move(prefix); }
 
+std::string CommandLine::unknown_option(std::string_view name) const {
+  std::string accepted;
+  for (const std::string& n : long_names_) accepted += n + ", ";
+  accepted += "--help";
+  if (!pass_on_prefix_.empty()) accepted += ", or a " + pass_on_prefix_ + "* flag (see --help)";
+  return "unknown option " + cli::quoted(name) + ": expected one of " + accepted;
+}
+
 std::string CommandLine::option_named_in(std::string_view message) const {
   const std::string name(message.substr(0, message.find(':')));
   const auto it = long_name_of_.find(name);
@@ -160,12 +168,7 @@ bool CommandLine::parse(int argc, const char* const* argv) {
       continue;
     }
     if (!past_separator && extra.starts_with('-') && !looks_negative_number(extra)) {
-      std::string accepted;
-      for (const std::string& n : long_names_) accepted += n + ", ";
-      accepted += "--help";
-      if (!pass_on_prefix_.empty()) accepted += ", or a " + pass_on_prefix_ + "* flag (see --help)";
-      throw UsageError("unknown option " + cli::quoted(extra.substr(0, extra.find('='))) +
-                       ": expected one of " + accepted);
+      throw UsageError(unknown_option(extra.substr(0, extra.find('='))));
     }
     throw UsageError("unexpected argument " + cli::quoted(extra) + ": " +
                      (has_positionals_ ? "only one " + single_name_ + " is accepted"

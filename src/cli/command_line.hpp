@@ -63,6 +63,10 @@ class CommandLine {
   // argument (values themselves are the caller's to check: parse_int() and its siblings).
   bool parse(int argc, const char* const* argv);
 
+  // The message for an option named `name` that this line does not take: "unknown option
+  // '<name>': expected one of <its options>, --help[, or a <prefix>* flag (see --help)]".
+  std::string unknown_option(std::string_view name) const;
+
   // "usage: <synopsis>\n\n<description, wrapped>\n\n" then the options as CLI11 lists them.
   std::string usage(std::string_view synopsis) const;
 
