@@ -51,19 +51,9 @@ void wait_states(const std::vector<StateBase*>& states, std::optional<Clock::tim
   }
   if (satisfied(done, any_failed) || (deadline && *deadline <= Clock::now())) return;
 
-  std::vector<StateBase*> already;
-  CompletionQueue queue(states, already);
-  done = already.size();
-  any_failed = false;
-  for (StateBase* s : already) {
-    any_failed = any_failed || failed(s);
-    s->release();
-  }
-  queue.wait_until(
-      [&](std::size_t completed, bool completed_failed) {
-        return satisfied(done + completed, any_failed || completed_failed);
-      },
-      deadline ? &*deadline : nullptr);
+  const std::size_t need = return_when == ReturnWhen::first_completed ? 1 : total;
+  const CountdownWaiter waiter(states, need, return_when == ReturnWhen::first_exception);
+  waiter.wait(deadline ? &*deadline : nullptr);
 }
 
 AsCompletedCore::AsCompletedCore(std::vector<StateBase*> states, std::optional<Duration> timeout)

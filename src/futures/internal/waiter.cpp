@@ -58,4 +58,40 @@ StateBase* CompletionQueue::pop(const Clock::time_point* deadline) {
   return node->state;
 }
 
+CountdownWaiter::CountdownWaiter(const std::vector<StateBase*>& states, std::size_t need,
+                                 bool or_failure)
+    : left_(static_cast<std::int64_t>(need)), or_failure_(or_failure) {
+  nodes_.reserve(states.size());  // listeners keep pointers to the nodes: never reallocate
+  for (StateBase* s : states) {
+    Node& node = nodes_.emplace_back(this, s);
+    if (!s->add_listener(&node)) {
+      nodes_.pop_back();  // done already: it counts at once
+      arrive(s->state() == FutureState::finished && s->error() != nullptr);
+    }
+  }
+}
+
+CountdownWaiter::~CountdownWaiter() {
+  // Removal under the stripe lock is final: a completion either notified the node already
+  // (under that lock, so it has returned) or will never see it.
+  for (Node& node : nodes_) node.state->remove_listener(&node);
+}
+
+void CountdownWaiter::Node::on_done(StateBase& s) noexcept {
+  owner->arrive(s.state() == FutureState::finished && s.error() != nullptr);
+}
+
+void CountdownWaiter::arrive(bool failed) noexcept {
+  const bool now = (failed && or_failure_) || left_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+  if (now && satisfied_.exchange(1, std::memory_order_acq_rel) == 0) {
+    futex_wake(satisfied_, 1);
+  }
+}
+
+void CountdownWaiter::wait(const Clock::time_point* deadline) const noexcept {
+  while (satisfied_.load(std::memory_order_acquire) == 0) {
+    if (!futex_wait(satisfied_, 0, deadline)) return;
+  }
+}
+
 }  // namespace futures::internal

@@ -2,8 +2,10 @@
 #ifndef FUTURES_INTERNAL_WAITER_HPP_
 #define FUTURES_INTERNAL_WAITER_HPP_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
@@ -27,12 +29,6 @@ class CompletionQueue {
   // Returns it with one reference owned by the caller, or nullptr on timeout.
   StateBase* pop(const Clock::time_point* deadline);
 
-  // Blocks until `stop` says the completions seen so far suffice or the deadline passes.
-  // stop(completed, any_failed): completed counts watched states done, any_failed whether one
-  // of them finished with an exception (cancelled ones do not count).
-  template <class Stop>
-  void wait_until(Stop stop, const Clock::time_point* deadline);
-
  private:
   struct Node final : Listener {
     Node(CompletionQueue* queue, StateBase* watched) noexcept
@@ -51,16 +47,37 @@ class CompletionQueue {
   bool any_failed_ = false;       // guarded by mu_
 };
 
-template <class Stop>
-void CompletionQueue::wait_until(Stop stop, const Clock::time_point* deadline) {
-  std::unique_lock lock(mu_);
-  auto ready = [&] { return stop(completed_.size(), any_failed_); };
-  if (deadline == nullptr) {
-    cv_.wait(lock, ready);
-  } else {
-    cv_.wait_until(lock, *deadline, ready);
-  }
-}
+// Waits until `need` states of a set are done or, with or_failure, one of them finished with
+// an exception (cancelled ones do not count). A completion short of that takes only its own
+// state's stripe lock and an atomic decrement, and wakes nobody: waiting for many futures costs
+// one wake-up. The caller keeps the states alive until the waiter is destroyed.
+class CountdownWaiter {
+ public:
+  CountdownWaiter(const std::vector<StateBase*>& states, std::size_t need, bool or_failure);
+  CountdownWaiter(const CountdownWaiter&) = delete;  // listeners point into this object
+  CountdownWaiter& operator=(const CountdownWaiter&) = delete;
+  // Unregisters from the states still pending, after any completion being notified.
+  ~CountdownWaiter();
+
+  // Blocks until satisfied or the deadline (nullptr: none) passes.
+  void wait(const Clock::time_point* deadline) const noexcept;
+
+ private:
+  struct Node final : Listener {
+    Node(CountdownWaiter* waiter, StateBase* watched) noexcept
+        : Listener(/*under_lock=*/true), owner(waiter), state(watched) {}
+    void on_done(StateBase& s) noexcept override;
+    CountdownWaiter* owner;
+    StateBase* state;
+  };
+
+  void arrive(bool failed) noexcept;
+
+  std::vector<Node> nodes_;
+  std::atomic<std::int64_t> left_;  // completions still needed; below 0 once satisfied
+  const bool or_failure_;
+  mutable std::atomic<std::uint32_t> satisfied_{0};  // 1 once satisfied; the waiter sleeps on it
+};
 
 }  // namespace futures::internal
 
