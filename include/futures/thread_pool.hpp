@@ -3,24 +3,17 @@
 #ifndef FUTURES_THREAD_POOL_HPP_
 #define FUTURES_THREAD_POOL_HPP_
 
-#include <atomic>
-#include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <ranges>
 #include <stop_token>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "futures/future.hpp"
-#include "futures/internal/pool_gate.hpp"
-#include "futures/internal/spin_mutex.hpp"
 #include "futures/internal/state.hpp"
 #include "futures/map.hpp"
 
@@ -114,39 +107,18 @@ class ThreadPoolExecutor {
   int max_workers() const noexcept { return max_workers_; }
 
  private:
-  struct Worker;
+  class Impl;  // the queue, the workers and their locks (thread_pool.cpp)
 
   // map()'s body for one range or several zipped.
   template <class F, class... Ranges>
   auto map_ranges(F&& fn, const MapOptions& options, Ranges&&... ranges)
       -> MapResults<internal::map_value_t<internal::map_result_t<F, Ranges...>>>;
 
-  void enqueue(internal::StateBase* task);  // takes over one reference
-  void spawn_locked();
-  void worker_main(Worker* self);
-  void initializer_failed(const std::string& what);
-  internal::StateBase* pop_locked() noexcept;
-  // Empties the queue and returns it as a list linked through next_, oldest first.
-  internal::StateBase* take_queue_locked() noexcept;
-  // The tasks workers are running, each with a reference for the caller.
-  std::vector<internal::StateBase*> running_locked();
-  static void request_stop(const std::vector<internal::StateBase*>& running) noexcept;
-  void wake_all_idle_locked() noexcept;
+  // Queues a task, taking over two references: the queue's and the worker's.
+  void enqueue(internal::StateBase* task);
 
   const int max_workers_;
-  const std::string name_prefix_;
-  const std::function<void()> initializer_;
-
-  // Taken by the submitting thread and the workers for a few instructions per task.
-  internal::SpinMutex mu_;
-  internal::StateBase* head_ = nullptr;           // guarded by mu_; the queue, oldest first
-  internal::StateBase* tail_ = nullptr;           // guarded by mu_
-  Worker* idle_ = nullptr;                        // guarded by mu_; workers asleep, newest first
-  std::vector<std::unique_ptr<Worker>> workers_;  // guarded by mu_
-  internal::PoolGate<BrokenThreadPool> gate_;     // guarded by mu_
-  bool stopping_ = false;                         // guarded by mu_; the destructor began
-
-  std::mutex join_mu_;  // serialises the joining in concurrent shutdown(wait=true) calls
+  const std::unique_ptr<Impl> impl_;
 };
 
 template <class F, class... Args>
@@ -167,7 +139,7 @@ auto ThreadPoolExecutor::submit(F&& fn, Args&&... args)
     task = new internal::Task<R, decltype(call)>(std::move(call));
   }
   Future<R> future = internal::FutureAccess::adopt<R>(task);
-  task->add_ref();  // the queue's reference
+  task->add_ref(2);  // the queue's and the worker's
   enqueue(task);
   return future;
 }

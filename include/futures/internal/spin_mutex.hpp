@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cstdint>
 
+#include "futures/internal/spin.hpp"
 #include "futures/internal/state.hpp"
 
 namespace futures::internal {
@@ -45,8 +46,6 @@ class SpinMutex {
   static constexpr std::uint32_t kUnlocked = 0;
   static constexpr std::uint32_t kLocked = 1;
   static constexpr std::uint32_t kLockedWithSleepers = 2;  // unlock() must wake one
-  // About a microsecond of pause instructions: several times the critical sections it guards.
-  static constexpr int kSpins = 100;
 
   void lock_contended() noexcept;
 
@@ -54,14 +53,15 @@ class SpinMutex {
 };
 
 inline void SpinMutex::lock_contended() noexcept {
-  for (int i = 0; i < kSpins; ++i) {
-    cpu_relax();
-    std::uint32_t expected = word_.load(std::memory_order_relaxed);
-    if (expected == kUnlocked &&
-        word_.compare_exchange_weak(expected, kLocked, std::memory_order_acquire,
-                                    std::memory_order_relaxed)) {
-      return;
-    }
+  if (spin_until(
+          [this] {
+            std::uint32_t expected = word_.load(std::memory_order_relaxed);
+            return expected == kUnlocked &&
+                   word_.compare_exchange_weak(expected, kLocked, std::memory_order_acquire,
+                                               std::memory_order_relaxed);
+          },
+          kLockSpin)) {
+    return;
   }
   // From here the word says "sleepers" for as long as this thread may sleep; it may also say
   // so after the last sleeper left, which costs one needless wake-up, never a lost one.

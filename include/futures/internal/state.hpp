@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "futures/errors.hpp"
+#include "futures/internal/spin.hpp"
 #include "futures/types.hpp"
 
 namespace futures::internal {
@@ -53,17 +54,6 @@ Clock::time_point steady_deadline(std::chrono::time_point<C, D> deadline) {
 bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
                 const Clock::time_point* deadline) noexcept;
 void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept;
-
-// Spins before a blocking wait: long enough to catch work that arrives within a few
-// microseconds, short enough not to matter when it does not.
-inline constexpr int kSpinIterations = 2000;
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 class StateBase;
 
@@ -105,8 +95,8 @@ class StateBase {
   StateBase(const StateBase&) = delete;  // identity is the future's identity
   StateBase& operator=(const StateBase&) = delete;
 
-  void add_ref() noexcept {
-    [[maybe_unused]] const std::uint32_t before = refs_.fetch_add(1, std::memory_order_relaxed);
+  void add_ref(std::uint32_t n = 1) noexcept {
+    [[maybe_unused]] const std::uint32_t before = refs_.fetch_add(n, std::memory_order_relaxed);
     assert(before > 0 && "add_ref() on a state already freed");
   }
   void release() noexcept {
@@ -171,7 +161,7 @@ class StateBase {
   virtual void request_stop() noexcept {}
 
   // Intrusive link for executor queues; owned by whichever queue holds the state.
-  StateBase* next_ = nullptr;
+  std::atomic<StateBase*> next_{nullptr};
 
  protected:
   StateBase() = default;
