@@ -62,8 +62,15 @@ enum class Part {
   process_startup,  // the process-pool start-up rows, which fork new pools all along
 };
 
+// How the pool rows take a set's results.
+enum class Collect {
+  in_order,  // each future's result() in submission order, as a loop over the futures does
+  wait,      // futures::wait() on the whole set first: one wake-up of this thread
+};
+
 struct Config {
   Part part = Part::all;
+  Collect collect = Collect::in_order;
   std::vector<int> workers{1, 2, 4, 8};
   double scale = 16;
   int jobs = 12;  // the book's JOBS
@@ -118,6 +125,16 @@ bench::Program program(Config& config) {
                  [&config](std::string_view) { config.peers = false; }},
                 {"--no-startup", "", "leave out the pool start-up rows",
                  [&config](std::string_view) { config.startup = false; }},
+                {"--collect", "HOW",
+                 "how the pool rows take a set's results: in-order (each result() in "
+                 "submission order) or wait (futures::wait() on the set, then each result) "
+                 "(default in-order)",
+                 [&config](std::string_view v) {
+                   config.collect =
+                       cli::parse_choice("--collect", v, {"in-order", "wait"}) == "wait"
+                           ? Collect::wait
+                           : Collect::in_order;
+                 }},
                 {"--part", "NAME",
                  "the rows of one process: all; threads (no fork); processes (process pools "
                  "and their sequential rows); process_startup (default all)",
@@ -197,10 +214,18 @@ std::uint64_t expected_of(JobSet& set) {
   return *set.expected;
 }
 
+// The results of a set's futures, folded, taken as `collect` says.
+template <class T>
+std::uint64_t collect_results(const std::vector<futures::Future<T>>& fs, Collect collect) {
+  if (collect == Collect::wait) futures::wait(fs);
+  std::uint64_t sum = 0;
+  for (const auto& f : fs) sum += fold(f.result());
+  return sum;
+}
+
 // Submits every job of the set to an executor of this library and folds the results.
 template <class Pool>
-std::uint64_t run_on_pool(Pool& pool, const JobSet& set) {
-  std::uint64_t sum = 0;
+std::uint64_t run_on_pool(Pool& pool, const JobSet& set, Collect collect) {
   if (set.workload == Workload::arcfour) {
     std::vector<futures::Future<std::size_t>> fs;
     fs.reserve(set.jobs.size());
@@ -208,14 +233,12 @@ std::uint64_t run_on_pool(Pool& pool, const JobSet& set) {
       fs.push_back(
           pool.submit(&jobs::arcfour_test, j.size, std::string(jobs::kArcfourKey), j.seed));
     }
-    for (const auto& f : fs) sum += fold(f.result());
-  } else {
-    std::vector<futures::Future<std::string>> fs;
-    fs.reserve(set.jobs.size());
-    for (const Job& j : set.jobs) fs.push_back(pool.submit(&jobs::sha_job, j.size, j.seed));
-    for (const auto& f : fs) sum += fold(f.result());
+    return collect_results(fs, collect);
   }
-  return sum;
+  std::vector<futures::Future<std::string>> fs;
+  fs.reserve(set.jobs.size());
+  for (const Job& j : set.jobs) fs.push_back(pool.submit(&jobs::sha_job, j.size, j.seed));
+  return collect_results(fs, collect);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +334,8 @@ constexpr ExecutorInfo kExecutors[] = {
     {Executor::std_async, "StdAsync", "std-async", true},
 };
 
-void run_row(benchmark::State& state, Executor executor, JobSet& set, int workers) {
+void run_row(benchmark::State& state, Executor executor, JobSet& set, int workers,
+             Collect collect) {
   switch (executor) {
     case Executor::sequential:
       time_set(state, set, 1, [&] { return run_sequential(set); });
@@ -319,13 +343,13 @@ void run_row(benchmark::State& state, Executor executor, JobSet& set, int worker
     case Executor::thread: {
       futures::ThreadPoolExecutor pool(workers);
       warm_up(pool, workers);
-      time_set(state, set, workers, [&] { return run_on_pool(pool, set); });
+      time_set(state, set, workers, [&] { return run_on_pool(pool, set, collect); });
       return;
     }
     case Executor::process: {
       auto& pool = *process_pools().at(workers);
       warm_up(pool, workers);
-      time_set(state, set, workers, [&] { return run_on_pool(pool, set); });
+      time_set(state, set, workers, [&] { return run_on_pool(pool, set, collect); });
       return;
     }
     case Executor::openmp:
@@ -484,12 +508,13 @@ void register_all(const Config& config) {
     std::string name = std::string("BM_") + info.name + "_" + workload_name(workload);
     std::string shown = name + "/workers:" + std::to_string(workers);
     if (job_bytes) shown += "/job_bytes:" + std::to_string(*job_bytes);
-    auto* b = benchmark::RegisterBenchmark(name.c_str(),
-                                           [info, &set, workers, shown](benchmark::State& state) {
-                                             bench::announce_row(shown);
-                                             state.SetLabel(row_label(info.label, set.workload));
-                                             run_row(state, info.executor, set, workers);
-                                           });
+    auto* b = benchmark::RegisterBenchmark(
+        name.c_str(),
+        [info, &set, workers, shown, collect = config.collect](benchmark::State& state) {
+          bench::announce_row(shown);
+          state.SetLabel(row_label(info.label, set.workload));
+          run_row(state, info.executor, set, workers, collect);
+        });
     b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
     const int iterations = job_bytes ? config.granularity_iterations : config.iterations;
     if (job_bytes) {
@@ -582,5 +607,7 @@ int main(int argc, char** argv) {
     return it == baselines().end() ? std::string() : it->second;
   };
   benchmark::AddCustomContext("sweep_scale", std::to_string(config.scale));
+  benchmark::AddCustomContext("sweep_collect",
+                              config.collect == Collect::wait ? "wait" : "in-order");
   return bench::run_benchmarks(sweep, settings);
 }

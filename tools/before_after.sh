@@ -9,12 +9,13 @@
 #                              bench/sweep_bench
 #   OUT_DIR                    gets before/ and after/ (the records: overhead_threads,
 #                              overhead_processes, jobs_kernels, sweep_startup: the pools'
-#                              start-up), compare.txt, and dispatch_parity.json when both
-#                              builds have bench/dispatch_parity
+#                              start-up, sweep_granularity and sweep_granularity_processes:
+#                              the job-size sweep with its ceilings), compare.txt, and
+#                              dispatch_parity.json when both builds have bench/dispatch_parity
 # Environment: BENCH_REPETITIONS (default 9), the rounds of each build (no extra rounds here).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [ $# -eq 3 ] || { echo "usage: $0 BEFORE_BUILD AFTER_BUILD OUT_DIR (see --help)" >&2; exit 2; }
@@ -80,6 +81,9 @@ run overhead_processes overhead_bench --benchmark_filter="$OVERHEAD_PROCESS_ROWS
 run jobs_kernels jobs_bench --benchmark_filter="$KERNEL_ROWS" \
   --benchmark_min_time="$KERNEL_MIN_TIME"
 run sweep_startup sweep_bench --part=process_startup
+run sweep_granularity sweep_bench --part=threads --no-startup --benchmark_filter=job_bytes
+run sweep_granularity_processes sweep_bench --part=processes --no-startup \
+  --benchmark_filter=job_bytes
 if [ -x "$before/bench/dispatch_parity" ] && [ -x "$after/bench/dispatch_parity" ]; then
   echo "before_after: dispatch_parity, before and after"
   printf '{"before": %s,\n "after": %s}\n' "$("$before/bench/dispatch_parity")" \
