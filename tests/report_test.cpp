@@ -220,12 +220,50 @@ TEST(ReportAnalyzeTest, BreakEvenIsTheSmallestSizeFromWhichTheExecutorStaysFaste
   const auto bes = report::break_even(r);
   ASSERT_EQ(bes.size(), 2u);
   EXPECT_EQ(bes[0].executor, "thread");
-  ASSERT_TRUE(bes[0].break_even_bytes.has_value());
-  EXPECT_DOUBLE_EQ(*bes[0].break_even_bytes, 256);  // 1.25x, 1.67x, 1.11x
-  EXPECT_FALSE(bes[0].near_ideal_bytes.has_value());
+  ASSERT_TRUE(bes[0].faster.bytes.has_value());
+  EXPECT_DOUBLE_EQ(*bes[0].faster.bytes, 256);  // 1.25x, 1.67x, 1.11x
+  EXPECT_FALSE(bes[0].near_ideal.bytes.has_value());
   EXPECT_EQ(bes[1].executor, "process");
-  ASSERT_TRUE(bes[1].break_even_bytes.has_value());
-  EXPECT_DOUBLE_EQ(*bes[1].break_even_bytes, 1024);  // 0.5x, 1.11x, 1.25x
+  ASSERT_TRUE(bes[1].faster.bytes.has_value());
+  EXPECT_DOUBLE_EQ(*bes[1].faster.bytes, 1024);  // 0.5x, 1.11x, 1.25x
+  for (const auto& be : bes) {
+    // The intervals' ends bracket the point estimates' size.
+    if (be.faster.at_best && be.faster.bytes) {
+      EXPECT_LE(*be.faster.at_best, *be.faster.bytes);
+    }
+    if (be.faster.surely && be.faster.bytes) {
+      EXPECT_GE(*be.faster.surely, *be.faster.bytes);
+    }
+  }
+}
+
+stats::Estimate estimate(double value, double low, double high) { return {value, {low, high}, 9}; }
+
+TEST(ReportAnalyzeTest, SizeMarkBracketsTheBreakEvenWithTheIntervalsEnds) {
+  const std::vector<std::pair<double, stats::Estimate>> by_size{
+      {16384, estimate(1.5, 1.2, 1.7)},   // surely above 1
+      {1024, estimate(0.9, 0.8, 1.05)},   // below 1, but its interval reaches past it
+      {65536, estimate(1.9, 1.8, 2.0)},   //
+      {4096, estimate(1.2, 0.95, 1.4)}};  // above 1, not surely
+  const report::SizeMark m = report::size_mark(by_size, 1.0, /*inclusive=*/false);
+  EXPECT_EQ(m.bytes, 4096);
+  EXPECT_EQ(m.at_best, 1024);
+  EXPECT_EQ(m.surely, 16384);
+  // A dip at a larger size moves every mark above it; a mark never reached is nullopt.
+  auto dipped = by_size;
+  dipped.push_back({262144, estimate(0.95, 0.9, 1.0)});
+  const report::SizeMark d = report::size_mark(dipped, 1.0, /*inclusive=*/false);
+  EXPECT_FALSE(d.bytes.has_value());
+  EXPECT_FALSE(d.at_best.has_value());  // 1.0 is not above 1
+  EXPECT_FALSE(d.surely.has_value());
+  EXPECT_EQ(report::size_mark(dipped, 1.0, /*inclusive=*/true).at_best, 1024);
+  // No interval (too few rounds): the point estimate stands for the upper end, and nothing is
+  // sure.
+  const report::SizeMark n = report::size_mark({{1024, estimate(1.2, std::nan(""), std::nan(""))}},
+                                               1.0, /*inclusive=*/false);
+  EXPECT_EQ(n.bytes, 1024);
+  EXPECT_EQ(n.at_best, 1024);
+  EXPECT_FALSE(n.surely.has_value());
 }
 
 TEST(ReportAnalyzeTest, CeilingRatioIsTheCeilingsTimeOverOursPerJobSize) {
@@ -242,6 +280,9 @@ TEST(ReportAnalyzeTest, CeilingRatioIsTheCeilingsTimeOverOursPerJobSize) {
   EXPECT_NEAR(ratios[0].by_size[1].second.value, 0.8, 1e-12);  // 5 ms over 6.25 ms
   EXPECT_NEAR(ratios[0].by_size[2].second.value, 1.0, 1e-12);
   EXPECT_NEAR(ratios[0].by_size[2].second.ci.low, 1.0, 1e-12);  // paired, equal every round
+  // Within 10% of the ceiling from the largest size only, surely so.
+  EXPECT_EQ(ratios[0].within_10_percent.bytes, ratios[0].by_size[2].first);
+  EXPECT_EQ(ratios[0].within_10_percent.surely, ratios[0].by_size[2].first);
   EXPECT_NE(report::summary(r).find("thread ×2 against the ceiling, openmp ×2"), std::string::npos);
 }
 

@@ -154,6 +154,12 @@ std::string book_pypy_claim(const std::vector<const SpeedupRow*>& pypy) {
       kBookLow, kBookHigh, low, high, verdict);
 }
 
+// "4 KiB [1 KiB, 16 KiB]": a SizeMark as the summary prints it.
+std::string size_mark_text(const SizeMark& m) {
+  auto size = [](const std::optional<double>& b) { return b ? human_bytes(*b) : "no size"; };
+  return fmt::format("{} [{}, {}]", size(m.bytes), size(m.at_best), size(m.surely));
+}
+
 std::string sweep_tables(const Report& r) {
   std::string out;
   const auto bes = break_even(r);
@@ -189,12 +195,9 @@ std::string sweep_tables(const Report& r) {
     out += "\n";
     for (const auto& be : bes) {
       if (be.workload != sweep.workload || !same_size(be.total_bytes, sweep.total_bytes)) continue;
-      out += fmt::format(
-          "- {} ×{}: faster than sequential from {}; within 90% of ideal from {} "
-          "(point estimates)\n",
-          be.executor, be.workers,
-          be.break_even_bytes ? human_bytes(*be.break_even_bytes) : "no size",
-          be.near_ideal_bytes ? human_bytes(*be.near_ideal_bytes) : "no size");
+      out += fmt::format("- {} ×{}: faster than sequential from {}; within 90% of ideal from {}\n",
+                         be.executor, be.workers, size_mark_text(be.faster),
+                         size_mark_text(be.near_ideal));
     }
     for (const auto& cr : ceiling_ratios(r)) {
       if (cr.workload != sweep.workload || !same_size(cr.total_bytes, sweep.total_bytes)) continue;
@@ -203,9 +206,15 @@ std::string sweep_tables(const Report& r) {
         cells.push_back(fmt::format("{} at {}", times_with_interval(ratio), human_bytes(bytes)));
       }
       out += fmt::format(
-          "- {} ×{} against the ceiling, {} ×{} (its time over ours: 1 is as fast): {}\n",
-          cr.executor, cr.workers, cr.ceiling, cr.workers, fmt::join(cells, ", "));
+          "- {} ×{} against the ceiling, {} ×{} (its time over ours: 1 is as fast): {}; within "
+          "10% of it from {}\n",
+          cr.executor, cr.workers, cr.ceiling, cr.workers, fmt::join(cells, ", "),
+          size_mark_text(cr.within_10_percent));
     }
+    out +=
+        "\nEach \"from\" is the smallest job size from which the figure stays above the mark "
+        "at every larger size: by the point estimates, then [by each 95% interval's upper end, "
+        "by its lower end], between which the true size lies; \"no size\": at none.\n";
   }
   return out;
 }

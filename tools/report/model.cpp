@@ -436,28 +436,41 @@ std::vector<std::pair<std::string, int>> lines_of(const Sweep& sweep) {
   return lines;
 }
 
+SizeMark size_mark(std::vector<std::pair<double, stats::Estimate>> by_size, double threshold,
+                   bool inclusive) {
+  std::sort(by_size.begin(), by_size.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });  // largest first
+  auto past = [&](double v) { return inclusive ? v >= threshold : v > threshold; };
+  SizeMark mark;
+  bool point = true;
+  bool at_best = true;
+  bool surely = true;
+  for (const auto& [bytes, e] : by_size) {
+    point = point && past(e.value);
+    at_best = at_best && past(std::isnan(e.ci.high) ? e.value : e.ci.high);
+    surely = surely && !std::isnan(e.ci.low) && past(e.ci.low);
+    if (point) mark.bytes = bytes;
+    if (at_best) mark.at_best = bytes;
+    if (surely) mark.surely = bytes;
+  }
+  return mark;
+}
+
 std::vector<BreakEven> break_even(const Report& report) {
   std::vector<BreakEven> out;
   for (const auto& sweep : sweeps_of(report)) {
     for (const auto& [e, w] : lines_of(sweep)) {
-      std::vector<const SpeedupRow*> rows;
+      std::vector<std::pair<double, stats::Estimate>> by_size;
+      int cpus = w;
       for (const auto* row : sweep.rows) {
-        if (row->executor == e && row->workers == w) rows.push_back(row);
+        if (row->executor != e || row->workers != w) continue;
+        by_size.emplace_back(row->job_bytes, row->speedup);
+        if (row->context.cpus > 0) cpus = row->context.cpus;
       }
-      std::sort(rows.begin(), rows.end(),
-                [](auto* a, auto* b) { return a->job_bytes > b->job_bytes; });  // largest first
-      BreakEven be{sweep.workload, e, w, sweep.total_bytes, std::nullopt, std::nullopt};
-      const int cpus = rows.front()->context.cpus > 0 ? rows.front()->context.cpus : w;
       const double near = 0.9 * std::min(w, cpus);
-      bool faster = true;
-      bool near_ideal = true;
-      for (const auto* row : rows) {
-        faster = faster && row->speedup.value > 1.0;
-        near_ideal = near_ideal && row->speedup.value >= near;
-        if (faster) be.break_even_bytes = row->job_bytes;
-        if (near_ideal) be.near_ideal_bytes = row->job_bytes;
-      }
-      out.push_back(std::move(be));
+      out.push_back({sweep.workload, e, w, sweep.total_bytes,
+                     size_mark(by_size, 1.0, /*inclusive=*/false),
+                     size_mark(by_size, near, /*inclusive=*/true)});
     }
   }
   return out;
@@ -476,7 +489,7 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
                                   : has_line("tbb", w)  ? "tbb"
                                                         : "";
       if (ceiling.empty()) continue;
-      CeilingRatio cr{sweep.workload, e, ceiling, w, sweep.total_bytes, {}};
+      CeilingRatio cr{sweep.workload, e, ceiling, w, sweep.total_bytes, {}, {}};
       for (const auto* row : sweep.rows) {
         if (row->executor != e || row->workers != w || row->seconds.empty()) continue;
         for (const auto* top : sweep.rows) {
@@ -500,6 +513,7 @@ std::vector<CeilingRatio> ceiling_ratios(const Report& report) {
       }
       std::sort(cr.by_size.begin(), cr.by_size.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
+      cr.within_10_percent = size_mark(cr.by_size, 0.9, /*inclusive=*/true);
       if (!cr.by_size.empty()) out.push_back(std::move(cr));
     }
   }

@@ -157,15 +157,28 @@ std::vector<Sweep> sweeps_of(const Report& r);
 // (baselines left out), in the tables' order.
 std::vector<std::pair<std::string, int>> lines_of(const Sweep& sweep);
 
-// The job-size sweep of one executor: the smallest job size from which the executor stays
-// faster than sequential, and from which it stays within 90% of ideal (by the point estimates).
+// A mark in a job-size sweep: the smallest job size from which an estimate stays above a
+// threshold at every larger size, judged three ways. nullopt: at no size.
+struct SizeMark {
+  std::optional<double> bytes;    // by the point estimates
+  std::optional<double> at_best;  // by each interval's upper end: the mark is no smaller
+  std::optional<double> surely;   // by each interval's lower end: the mark is no larger
+};
+// The mark of `by_size` (job bytes, estimate; any order) for `threshold`: above it, or at or
+// above it with `inclusive`. An interval with NaN ends counts as its point estimate for the
+// upper end and as failing for the lower end.
+SizeMark size_mark(std::vector<std::pair<double, stats::Estimate>> by_size, double threshold,
+                   bool inclusive);
+
+// The job-size sweep of one executor: from which job size it stays faster than sequential
+// (the break-even size), and from which it stays within 90% of ideal.
 struct BreakEven {
   std::string workload;
   std::string executor;
   int workers = 0;
   double total_bytes = 0;
-  std::optional<double> break_even_bytes;
-  std::optional<double> near_ideal_bytes;
+  SizeMark faster;
+  SizeMark near_ideal;
 };
 std::vector<BreakEven> break_even(const Report& report);
 
@@ -179,6 +192,7 @@ struct CeilingRatio {
   int workers = 0;
   double total_bytes = 0;
   std::vector<std::pair<double, stats::Estimate>> by_size;  // job bytes, ratio; smallest first
+  SizeMark within_10_percent;  // from which job size the ratio stays at or above 0.9
 };
 std::vector<CeilingRatio> ceiling_ratios(const Report& report);
 
