@@ -6,11 +6,12 @@
 // Process pool rows: the same shapes, and a raw socket round trip to one forked child with 64
 // requests in flight: the physical floor for any process pool. (Pool start-up is timed once,
 // by sweep_bench's BM_Startup_* rows, in the region the CPython rows time.)
-// Every row's label names its executor (thread, process, tbb, pipe) and every row records the
-// canary and the load of the process tree and the machine (bench/row_sample.hpp). The rows that
-// fork (ProcessPool, Pipe) belong in a process of their own: run them with
+// Every row's label names its executor (thread, process, tbb, pipe; cpu for the pause row) and
+// every row records the canary and the load of the process tree and the machine
+// (bench/row_sample.hpp). The rows that fork (ProcessPool, Pipe) belong in a process of their own:
+// run them with
 // --benchmark_filter='^BM_(ProcessPool|Pipe)_' and the others with
-// --benchmark_filter='^BM_(ThreadPool|TBB)_' (bench/README.md).
+// --benchmark_filter='^BM_(ThreadPool|TBB|SpinPause)' (bench/README.md).
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -153,6 +154,19 @@ BENCHMARK(BM_ThreadPool_Map)
     ->Args({kWorkers, 100, 1'000'000})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// One pause of a spin loop (futures::internal::cpu_relax), the unit of every spin before a
+// sleep. Its cost differs between CPUs by an order of magnitude, which is why the library
+// bounds its spins by time and not by a count of pauses.
+void BM_SpinPause(benchmark::State& state) {
+  constexpr int kPauses = 1000;
+  const bench::RowSample sample;
+  for (auto _ : state) {
+    for (int i = 0; i < kPauses; ++i) futures::internal::cpu_relax();
+  }
+  finish_row(state, kPauses, "cpu", sample);
+}
+BENCHMARK(BM_SpinPause)->UseRealTime();
 
 #ifdef FUTURES_BENCH_HAVE_TBB
 // Tasks the current thread ran in BM_TBB_TaskGroup's counting round.

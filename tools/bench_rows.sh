@@ -6,7 +6,7 @@
 # A quarter of a second a row and round: their spread comes from one round to the next (a
 # worker asleep or spinning, a vCPU descheduled), not from within a round.
 # shellcheck disable=SC2034  # used by the scripts that source this file
-OVERHEAD_THREAD_ROWS='^BM_(ThreadPool|TBB)_'
+OVERHEAD_THREAD_ROWS='^BM_(ThreadPool|TBB|SpinPause)'
 OVERHEAD_PROCESS_ROWS='^BM_(ProcessPool|Pipe)_'
 OVERHEAD_MIN_TIME=0.25
 # jobs_bench: our kernels beside OpenSSL's on the same input, one thread, preallocated buffers.

@@ -30,6 +30,15 @@ inline constexpr std::chrono::nanoseconds kIdleSpin{50'000};
 
 inline constexpr std::chrono::nanoseconds kYieldAfter{2'000};
 
+// `budget`, cut to the time left before `deadline` (nullptr: none).
+inline std::chrono::nanoseconds spin_budget(std::chrono::nanoseconds budget,
+                                            const std::chrono::steady_clock::time_point* deadline) {
+  if (deadline == nullptr) return budget;
+  const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      *deadline - std::chrono::steady_clock::now());
+  return left < budget ? left : budget;
+}
+
 // Spins until done() returns true or `budget` has passed; returns done()'s last value. Past
 // `yield_after`, each round of pauses ends with a sched_yield(), so that a thread waiting
 // for this CPU (the one that will bring the work, when threads outnumber cores) runs.

@@ -4,7 +4,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cerrno>
@@ -157,13 +156,8 @@ bool StateBase::fail_if_not_done(std::exception_ptr error) noexcept {
 
 bool StateBase::wait(const Clock::time_point* deadline) const noexcept {
   std::uint32_t w = 0;
-  auto budget = kWaitSpin;
-  if (deadline != nullptr) {
-    budget = std::min(
-        budget, std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - Clock::now()));
-  }
-  spin_until([&] { return is_done(w = word_.load(std::memory_order_acquire)); }, budget,
-             kYieldAfter);
+  spin_until([&] { return is_done(w = word_.load(std::memory_order_acquire)); },
+             spin_budget(kWaitSpin, deadline), kYieldAfter);
   while (!is_done(w)) {
     if ((w & kHasSleepers) == 0) {
       if (!word_.compare_exchange_weak(w, w | kHasSleepers, std::memory_order_acquire)) continue;
