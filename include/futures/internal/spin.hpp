@@ -8,9 +8,8 @@
 
 namespace futures::internal {
 
-// One pause of a spin loop. Its cost differs by two orders of magnitude between CPUs (about
-// 30 ns on AMD Zen 3, a few ns on older Intel cores), so spins are bounded by time, never by
-// a count of pauses.
+// One pause of a spin loop. Its cost differs widely between CPUs (overhead_bench's
+// BM_SpinPause measures it), so spins are bounded by time, never by a count of pauses.
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
