@@ -27,6 +27,8 @@ inline constexpr std::chrono::nanoseconds kWaitSpin{100'000};
 // - an idle worker catches the next task of a steady stream without a wake-up system call.
 inline constexpr std::chrono::nanoseconds kIdleSpin{50'000};
 
+// Past this much of its budget, a worker's or result()'s spin yields the CPU each round: on a
+// machine with more threads than cores, the thread it waits for may be waiting for that CPU.
 inline constexpr std::chrono::nanoseconds kYieldAfter{2'000};
 
 // `budget`, cut to the time left before `deadline` (nullptr: none).
