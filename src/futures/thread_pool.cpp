@@ -188,7 +188,7 @@ void ThreadPoolExecutor::Impl::worker_main(Worker* self) {
     if (finished == nullptr) return;
     {
       std::lock_guard lock(take_mu_);
-      if (self->current == finished) self->current = nullptr;
+      self->current = nullptr;  // it has named `finished` since that task was taken
     }
     std::exchange(finished, nullptr)->release();
   };

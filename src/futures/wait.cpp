@@ -6,13 +6,6 @@
 #include "futures/internal/waiter.hpp"
 
 namespace futures::internal {
-namespace {
-
-bool failed(const StateBase* s) noexcept {
-  return s->state() == FutureState::finished && s->error() != nullptr;
-}
-
-}  // namespace
 
 std::vector<StateBase*> dedupe(std::vector<StateBase*> states) {
   if (states.size() < 2) return states;
@@ -46,7 +39,7 @@ void wait_states(const std::vector<StateBase*>& states, std::optional<Clock::tim
   for (const StateBase* s : states) {
     if (s->done()) {
       ++done;
-      any_failed = any_failed || failed(s);
+      any_failed = any_failed || s->failed();
     }
   }
   if (satisfied(done, any_failed) || (deadline && *deadline <= Clock::now())) return;

@@ -109,6 +109,8 @@ class StateBase {
     return static_cast<FutureState>(word_.load(std::memory_order_acquire) & kStateMask);
   }
   bool done() const noexcept { return is_done(word_.load(std::memory_order_acquire)); }
+  // Finished with an exception (a cancelled state has not failed).
+  bool failed() const noexcept { return state() == FutureState::finished && error_ != nullptr; }
 
   // pending -> cancelled, notifying listeners. True if cancelled (now or before). A running
   // state is not cancelled, but its task's stop_token is requested (request_stop()).

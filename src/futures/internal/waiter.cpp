@@ -41,7 +41,7 @@ CompletionQueue::~CompletionQueue() {
 void CompletionQueue::Node::on_done(StateBase& s) noexcept {
   std::lock_guard lock(owner->mu_);
   owner->completed_.push_back(this);
-  if (s.state() == FutureState::finished && s.error()) owner->any_failed_ = true;
+  if (s.failed()) owner->any_failed_ = true;
   owner->cv_.notify_all();
 }
 
@@ -66,7 +66,7 @@ CountdownWaiter::CountdownWaiter(const std::vector<StateBase*>& states, std::siz
     Node& node = nodes_.emplace_back(this, s);
     if (!s->add_listener(&node)) {
       nodes_.pop_back();  // done already: it counts at once
-      arrive(s->state() == FutureState::finished && s->error() != nullptr);
+      arrive(s->failed());
     }
   }
 }
@@ -77,9 +77,7 @@ CountdownWaiter::~CountdownWaiter() {
   for (Node& node : nodes_) node.state->remove_listener(&node);
 }
 
-void CountdownWaiter::Node::on_done(StateBase& s) noexcept {
-  owner->arrive(s.state() == FutureState::finished && s.error() != nullptr);
-}
+void CountdownWaiter::Node::on_done(StateBase& s) noexcept { owner->arrive(s.failed()); }
 
 void CountdownWaiter::arrive(bool failed) noexcept {
   const bool now = (failed && or_failure_) || left_.fetch_sub(1, std::memory_order_acq_rel) == 1;

@@ -11,7 +11,7 @@ namespace futures::internal {
 void WorkSemaphore::post(int n) noexcept {
   const std::int32_t tokens = count_.fetch_add(n) + n;
   if (sleepers_.load() == 0) return;
-  if (tokens <= spinning_.load()) return;  // the spinner takes it, or sleeps and then sees it
+  if (tokens <= spinning_.load()) return;  // a spinner takes it, or sleeps and then sees it
   wake(n);
 }
 
@@ -20,9 +20,9 @@ void WorkSemaphore::wake(int n) noexcept {
   futex_wake(epoch_, n);
 }
 
-bool WorkSemaphore::try_take(std::int32_t keep) noexcept {
+bool WorkSemaphore::try_take() noexcept {
   std::int32_t c = count_.load();
-  while (c > keep) {
+  while (c > 0) {
     if (count_.compare_exchange_weak(c, c - 1)) return true;
   }
   return false;
@@ -31,9 +31,10 @@ bool WorkSemaphore::try_take(std::int32_t keep) noexcept {
 bool WorkSemaphore::try_acquire_for(std::chrono::nanoseconds spin) noexcept {
   if (try_take()) return true;
   spinning_.fetch_add(1);
-  const bool took =
-      spin_until([this] { return try_take(); }, spin, /*yield_after=*/internal::kYieldAfter);
+  const bool took = spin_until([this] { return try_take(); }, spin, /*yield_after=*/kYieldAfter);
   spinning_.fetch_sub(1);
+  // A token posted while this thread still counted as a spinner may have woken nobody: if one
+  // is left and somebody sleeps, hand it over.
   if (took && count_.load() > 0 && sleepers_.load() > 0) wake(1);
   return took;
 }

@@ -9,11 +9,10 @@
 
 namespace futures::internal {
 
-// Tokens, each posted once and taken once. At most one taker spins for a token at a time;
-// the others sleep on a futex. post() costs one atomic add, and no system call while the
-// spinner (or a taker coming back from a task) will take the token anyway; a token that no
-// spinner covers wakes a sleeper. One spinner is enough for a stream of tasks, and more would
-// take the cores from the thread that submits them. Thread-safe.
+// Tokens, each posted once and taken once. A taker spins for a while (yielding its CPU past
+// the first microseconds), then sleeps on a futex. post() costs one atomic add, and no system
+// call while the spinners (or a taker coming back from a task) will take the token anyway; a
+// token that no spinner covers wakes a sleeper. Thread-safe.
 class WorkSemaphore {
  public:
   WorkSemaphore() = default;
@@ -23,19 +22,18 @@ class WorkSemaphore {
   // Adds n tokens.
   void post(int n = 1) noexcept;
 
-  // Takes a token if one is there, or, when no other thread spins, if one comes within
-  // `spin`. True if it took one.
+  // Takes a token if one is there or comes within `spin`. True if it took one.
   bool try_acquire_for(std::chrono::nanoseconds spin) noexcept;
   // Takes a token, sleeping until one is there.
   void acquire() noexcept;
 
  private:
-  // Takes a token if more than `keep` are there.
-  bool try_take(std::int32_t keep = 0) noexcept;
+  // Takes a token if one is there.
+  bool try_take() noexcept;
   void wake(int n) noexcept;
 
   alignas(64) std::atomic<std::int32_t> count_{0};  // tokens not taken
-  std::atomic<std::int32_t> spinning_{0};           // 0 or 1: a taker spins
+  std::atomic<std::int32_t> spinning_{0};           // takers spinning in try_acquire_for()
   std::atomic<std::int32_t> sleepers_{0};           // takers in acquire()
   // Bumped by every wake-up; sleepers wait on it, so that a wake-up between a sleeper's last
   // look at the tokens and its futex_wait() is not lost.
