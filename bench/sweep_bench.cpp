@@ -5,7 +5,8 @@
 //
 // Its own flags are listed in program() below and by --help; the rest go to Google Benchmark.
 // Rows run in rounds (bench/rounds.hpp), 9 unless the command line says otherwise; every
-// job-set row is paired, round by round, with the sequential row of its job set.
+// job-set row is paired, round by round, with the sequential row of its job set. The job sets,
+// and how a pool of this library runs one, are in bench/job_sets.hpp.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "bench_main.hpp"
 #include "cli/cli.hpp"
 #include "futures/futures.hpp"
+#include "job_sets.hpp"
 #include "jobs/jobs.hpp"
 #include "report/fields.hpp"
 #include "rounds.hpp"
@@ -49,6 +51,17 @@
 
 namespace {
 
+using bench::book_set;
+using bench::Collect;
+using bench::expected_of;
+using bench::Job;
+using bench::JobSet;
+using bench::run_job;
+using bench::run_on_pool;
+using bench::run_sequential;
+using bench::uniform_set;
+using bench::Workload;
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
@@ -60,12 +73,6 @@ enum class Part {
   threads,          // the rows that fork nothing: sequential, thread pool, peers, thread start-up
   processes,        // the process-pool rows and the sequential rows they are paired with
   process_startup,  // the process-pool start-up rows, which fork new pools all along
-};
-
-// How the pool rows take a set's results.
-enum class Collect {
-  in_order,  // each future's result() in submission order, as a loop over the futures does
-  wait,      // futures::wait() on the whole set first: one wake-up of this thread
 };
 
 struct Config {
@@ -148,97 +155,6 @@ bench::Program program(Config& config) {
                  }}},
       .defaults = {"--benchmark_repetitions=9"},
       .baseline = {}};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Job sets
-
-enum class Workload { arcfour, sha };
-
-struct Job {
-  std::size_t size;
-  std::uint64_t seed;
-};
-
-struct JobSet {
-  Workload workload;
-  std::vector<Job> jobs;
-  std::size_t total_bytes = 0;
-  std::optional<std::uint64_t> expected;  // the results' checksum, computed once, sequentially
-};
-
-// A job's result folded into a number, so that a whole set is checked against one checksum.
-std::uint64_t fold(std::size_t size) { return size; }
-std::uint64_t fold(const std::string& digest) {
-  return std::stoull(digest.substr(0, 16), nullptr, 16);
-}
-
-std::uint64_t run_job(Workload workload, const Job& job) {
-  if (workload == Workload::arcfour) {
-    return fold(jobs::arcfour_test(job.size, std::string(jobs::kArcfourKey), job.seed));
-  }
-  return fold(jobs::sha_job(job.size, job.seed));
-}
-
-std::uint64_t run_sequential(const JobSet& set) {
-  std::uint64_t sum = 0;
-  for (const Job& job : set.jobs) sum += run_job(set.workload, job);
-  return sum;
-}
-
-JobSet book_set(Workload workload, int count, double scale) {
-  JobSet set{workload, {}, 0, std::nullopt};
-  const jobs::JobSetOptions options{.count = count, .scale = scale};
-  if (workload == Workload::arcfour) {
-    for (const auto& j : jobs::arcfour_jobs(options)) set.jobs.push_back({j.size, j.seed});
-  } else {
-    for (const auto& j : jobs::sha_jobs(options)) set.jobs.push_back({j.size, j.seed});
-  }
-  for (const Job& j : set.jobs) set.total_bytes += j.size;
-  return set;
-}
-
-JobSet uniform_set(Workload workload, std::size_t job_bytes, std::size_t total_bytes) {
-  JobSet set{workload, {}, 0, std::nullopt};
-  const std::size_t count = std::max<std::size_t>(1, total_bytes / job_bytes);
-  for (std::size_t k = 0; k < count; ++k) {
-    set.jobs.push_back({job_bytes, jobs::derive_seed(jobs::kDefaultSeed, k)});
-  }
-  set.total_bytes = count * job_bytes;
-  return set;
-}
-
-// The expected checksum, computed on first use (outside any timed region).
-std::uint64_t expected_of(JobSet& set) {
-  if (!set.expected) set.expected = run_sequential(set);
-  return *set.expected;
-}
-
-// The results of a set's futures, folded, taken as `collect` says.
-template <class T>
-std::uint64_t collect_results(const std::vector<futures::Future<T>>& fs, Collect collect) {
-  if (collect == Collect::wait) futures::wait(fs);
-  std::uint64_t sum = 0;
-  for (const auto& f : fs) sum += fold(f.result());
-  return sum;
-}
-
-// Submits every job of the set to an executor of this library and folds the results.
-template <class Pool>
-std::uint64_t run_on_pool(Pool& pool, const JobSet& set, Collect collect) {
-  if (set.workload == Workload::arcfour) {
-    std::vector<futures::Future<std::size_t>> fs;
-    fs.reserve(set.jobs.size());
-    for (const Job& j : set.jobs) {
-      fs.push_back(
-          pool.submit(&jobs::arcfour_test, j.size, std::string(jobs::kArcfourKey), j.seed));
-    }
-    return collect_results(fs, collect);
-  }
-  std::vector<futures::Future<std::string>> fs;
-  fs.reserve(set.jobs.size());
-  for (const Job& j : set.jobs) fs.push_back(pool.submit(&jobs::sha_job, j.size, j.seed));
-  return collect_results(fs, collect);
 }
 
 // ---------------------------------------------------------------------------------------------
