@@ -1,12 +1,18 @@
 # What `cmake --install` puts under the prefix: the library, its headers (include/futures: the
 # public ones and the few internal ones their templates include), a CMake package exporting
-# futures::futures, and futures.pc. The job kernels, the command-line plumbing, the benchmarks
+# futures::futures (and futures::mpi where it is built), and futures.pc. The job kernels, the command-line plumbing, the benchmarks
 # and the tools are not installed.
 include(CMakePackageConfigHelpers)
 
 set(FUTURES_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/futures)
 
-install(TARGETS futures EXPORT futuresTargets
+set(_futures_targets futures)
+set(FUTURES_CONFIG_MPI OFF)
+if(TARGET futures_mpi)
+  list(APPEND _futures_targets futures_mpi)
+  set(FUTURES_CONFIG_MPI ON)
+endif()
+install(TARGETS ${_futures_targets} EXPORT futuresTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -3,6 +3,7 @@
 // completes, then the worker count and the elapsed time.
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "cli/cli.hpp"
@@ -16,7 +17,7 @@ constexpr const char* kProgram = "arcfour_futures";
 
 void print_help() {
   std::printf(
-      "usage: %s [WORKERS] [--executor thread|process] [--scale S] [--jobs N]\n"
+      "usage: %s [WORKERS] [--executor thread|process|mpi] [--scale S] [--jobs N]\n"
       "\n"
       "Fluent Python's arcfour_futures.py in C++. Submits the book's ARCFOUR jobs to a pool of\n"
       "WORKERS: each job encrypts random bytes with ARCFOUR (20 key-schedule passes), decrypts\n"
@@ -31,12 +32,17 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  examples::JobProgramMpi mpi;
   return cli::run_main(kProgram, [&] {
+    if (const std::optional<int> worker_status = mpi.start_if_launched(argc, argv)) {
+      return *worker_status;  // a worker rank of mpirun -n N: it served rank 0's pool
+    }
     const examples::JobProgramArgs args = examples::parse_job_program_args(argc, argv);
     if (args.help) {
       print_help();
       return 0;
     }
+    if (args.executor == examples::ExecutorKind::mpi) mpi.start(argc, argv);
     const std::vector<jobs::ArcfourJob> job_set = jobs::arcfour_jobs(args.job_set);
     return examples::run_job_program(
         args,

@@ -10,10 +10,11 @@ usage() { echo "usage: $0 test|bench|fuzz|lint" >&2; exit 2; }
 # program's CLI11 and nlohmann-json, and Google Benchmark (the benchmark programs' command
 # lines and Ctrl-C are tested; their tests run with the others), PyPy (the benchmark
 # script's run under it is tested), Boost (futures/asio.hpp and the flags programs, on Beast),
-# the flag images the flags server serves, and nginx (the downloaders are tested against it).
+# the flag images the flags server serves, nginx (the downloaders are tested against it), and
+# Open MPI with iproute2 (futures::mpi, its tests under mpirun and in network namespaces).
 test_pkgs=(g++ make cmake pkg-config libgtest-dev libgmock-dev libssl-dev libfmt-dev
            libcli11-dev nlohmann-json3-dev libbenchmark-dev pypy3 libboost-dev
-           iso-flags-png-320x240 nginx-light)
+           iso-flags-png-320x240 nginx-light openmpi-bin libopenmpi-dev iproute2)
 # What `make bench` needs on top: the peer libraries, the plot tool, CPython (PyPy comes with
 # the test packages), and wrk (the flags server's throughput).
 bench_pkgs=(libtbb-dev libboost-dev libomp-dev gnuplot-nox python3 wrk)

@@ -37,15 +37,18 @@ if(MODE STREQUAL "find_package" OR MODE STREQUAL "pkg-config")
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 endif()
 
-# What the install holds, exactly: the headers under include/futures, the library, the CMake
-# package, futures.pc and the license. (The exported targets' per-configuration file is named
-# after the build type.)
+# What the install holds, exactly: the headers under include/futures, the library (and
+# futures::mpi's, WITH_MPI), the CMake package, futures.pc and the license. (The exported
+# targets' per-configuration file is named after the build type.)
 if(MODE STREQUAL "find_package")
   file(GLOB_RECURSE headers RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/include/futures/*.hpp)
   set(expected ${headers} lib/libfutures.a lib/cmake/futures/futuresConfig.cmake
       lib/cmake/futures/futuresConfigVersion.cmake lib/cmake/futures/futuresTargets.cmake
       lib/cmake/futures/futuresTargets-CONFIG.cmake lib/pkgconfig/futures.pc
       share/doc/futures/LICENSE)
+  if(WITH_MPI)
+    list(APPEND expected lib/libfutures_mpi.a)
+  endif()
   file(GLOB_RECURSE installed RELATIVE ${prefix} ${prefix}/*)
   list(TRANSFORM installed REPLACE "futuresTargets-[a-z]+\\.cmake$" "futuresTargets-CONFIG.cmake")
   list(SORT expected)
