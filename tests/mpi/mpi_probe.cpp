@@ -3,6 +3,8 @@
 //   die CODE    a task ends its worker rank with _exit(CODE) while rank 0 waits for it
 //   idle SECS   rank 0 holds a pool with nothing to do, then a pool waiting on a task of SECS
 //               seconds; every rank prints the CPU time it used meanwhile
+//   check 0     rank 0 makes a pool and runs one task, or prints why it cannot (exit 3)
+// Built twice, as mpi_probe and mpi_probe_rebuilt (another build id), for the build check.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,7 +14,12 @@
 #include <string>
 #include <thread>
 
+#include "futures/errors.hpp"
 #include "futures/mpi.hpp"
+
+#ifndef MPI_PROBE_BUILD
+#define MPI_PROBE_BUILD "mpi_probe"
+#endif
 
 namespace {
 
@@ -33,17 +40,22 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-void usage() { std::fputs("usage: mpirun -n N mpi_probe die CODE | idle SECONDS\n", stderr); }
+int twice(int x) { return 2 * x; }
+
+void usage() {
+  std::fputs("usage: mpirun -n N " MPI_PROBE_BUILD " die CODE | idle SECONDS | check 0\n", stderr);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::puts(
-        "usage: mpirun -n N mpi_probe die CODE | idle SECONDS\n"
-        "  die CODE    a task ends its worker rank with _exit(CODE) while rank 0 waits\n"
-        "  idle SECS   CPU time of every rank while rank 0's pool idles SECS seconds, then\n"
-        "              while it waits SECS seconds on one task");
+    std::puts("usage: mpirun -n N " MPI_PROBE_BUILD
+              " die CODE | idle SECONDS | check 0\n"
+              "  die CODE    a task ends its worker rank with _exit(CODE) while rank 0 waits\n"
+              "  idle SECS   CPU time of every rank while rank 0's pool idles SECS seconds, then\n"
+              "              while it waits SECS seconds on one task\n"
+              "  check 0     make a pool and run one task, or say why not (exit 3)");
     return 0;
   }
   if (argc != 3) {
@@ -60,6 +72,17 @@ int main(int argc, char** argv) {
       std::printf("rank %d: %.3f s of CPU in serve()\n", mpi.rank(), cpu_seconds() - before);
     }
     return status;
+  }
+  if (mode == "check") {
+    try {
+      futures::MPIPoolExecutor pool;
+      std::printf("rank 0: pool of %d, twice(21) = %d\n", pool.max_workers(),
+                  pool.submit(&twice, 21).result());
+      return 0;
+    } catch (const futures::BrokenExecutor& e) {
+      std::printf("rank 0: BrokenExecutor: %s\n", e.what());
+      return 3;
+    }
   }
   futures::MPIPoolExecutor pool;
   if (mode == "die") {
