@@ -59,7 +59,9 @@ bool read_stat(const std::string& pid, ProcStat& out) {
   return true;
 }
 
-// Adds every live descendant of this process to `s`.
+long g_extra_root = 0;  // count_tree_from()'s root; 0: none
+
+// Adds every live descendant of this process (and the extra root with its descendants) to `s`.
 void add_descendants(ProcSample& s) {
   std::map<long, ProcStat> procs;
   if (DIR* dir = opendir("/proc")) {
@@ -73,15 +75,22 @@ void add_descendants(ProcSample& s) {
     closedir(dir);
   }
   std::set<long> tree{static_cast<long>(getpid())};
+  auto add = [&s](const ProcStat& p) {
+    s.tree_seconds += p.user_seconds + p.system_seconds;
+    s.tree_system_seconds += p.system_seconds;
+    s.tree_minor_faults += p.minor_faults;
+    s.tree_major_faults += p.major_faults;
+  };
+  if (g_extra_root > 0 && !tree.contains(g_extra_root)) {
+    tree.insert(g_extra_root);
+    if (const auto it = procs.find(g_extra_root); it != procs.end()) add(it->second);
+  }
   for (bool grew = true; grew;) {
     grew = false;
     for (const auto& [pid, p] : procs) {
       if (tree.contains(pid) || !tree.contains(p.ppid)) continue;
       tree.insert(pid);
-      s.tree_seconds += p.user_seconds + p.system_seconds;
-      s.tree_system_seconds += p.system_seconds;
-      s.tree_minor_faults += p.minor_faults;
-      s.tree_major_faults += p.major_faults;
+      add(p);
       grew = true;
     }
   }
@@ -99,6 +108,8 @@ void add_machine(ProcSample& s) {
 }
 
 }  // namespace
+
+void count_tree_from(long root) { g_extra_root = root; }
 
 ProcSample sample_proc() {
   ProcSample s;

@@ -25,6 +25,10 @@ struct ProcSample {
   std::chrono::steady_clock::time_point at;
 };
 
+// Counts the process `root` and its descendants in the tree too (from then on): for a rank of
+// an MPI job, its launcher, whose descendants are every rank on this machine.
+void count_tree_from(long root);
+
 // Reads /proc and getrusage() now: a few milliseconds with a few hundred processes on the
 // machine, so take it outside the timed loop. Never throws; what cannot be read counts 0.
 ProcSample sample_proc();

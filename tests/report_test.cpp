@@ -445,6 +445,23 @@ TEST(ReportQualityTest, RowsMeasuredAgainstANoisyBaselineAreNoisyToo) {
   EXPECT_EQ(thread1.quality.reasons.back(), "baseline noisy");
 }
 
+// An MPI job's rows say how many ranks it had on how many CPUs; more ranks than CPUs is flagged.
+TEST(ReportQualityTest, AnOversubscribedMpiJobIsFlagged) {
+  report::Input in = report::load_record(data("loaded.json"));
+  for (auto& s : in.series) {
+    if (s.executor != "thread") continue;
+    const bool one = s.run_name.find("workers:1/") != std::string::npos;
+    s.counters["ranks"].assign(s.seconds.size(), one ? 2.0 : 3.0);
+    s.counters["cpus"].assign(s.seconds.size(), 2.0);
+  }
+  const auto r = report::analyze({in});
+  EXPECT_TRUE(find_row(r, "thread", 1, 1000).quality.ok())
+      << find_row(r, "thread", 1, 1000).quality.text();
+  const auto& thread2 = find_row(r, "thread", 2, 1000);
+  EXPECT_NE(thread2.quality.text().find("oversubscribed: 3 ranks on 2 CPUs"), std::string::npos)
+      << thread2.quality.text();
+}
+
 TEST(ReportQualityTest, HighSpreadIsFlagged) {
   report::Input in = report::load_record(data("loaded.json"));
   for (auto& s : in.series) {

@@ -4,6 +4,9 @@
 #   results/overhead_{threads,processes}.json, results/jobs_kernels.json,
 #   results/cpython_bench.json, results/pypy_bench.json (the same script under pypy3: the job
 #                                   sets only, no start-up or overhead rows)
+#   results/mpi_bench.json          MPIPoolExecutor's job sets and per-task rows, from an MPI
+#                                   job of 3 ranks (tests/mpi/mpirun.sh); results/mpi_idle.txt,
+#                                   each rank's CPU time while the pool has nothing to do
 #   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
 #   results/flags_bench.json        the book's flags downloads from a flags_server in DELAY mode
 #                                   (FLAGS_DELAY seconds per answer), sequential, on a thread
@@ -33,10 +36,12 @@ shift
 python=1
 workers_flag=()
 sweep_args=()
+mpi_args=()  # the job sets' size flags, which mpi_bench takes too
 for arg in "$@"; do
   case "$arg" in
     --no-python) python=0 ;;
     --workers=*) workers_flag=("$arg"); sweep_args+=("$arg") ;;
+    --scale=* | --jobs=*) mpi_args+=("$arg"); sweep_args+=("$arg") ;;
     *) sweep_args+=("$arg") ;;
   esac
 done
@@ -87,7 +92,7 @@ temp_record() {  # temp_record NAME: sets $tmp to a temporary file for results/N
 # ran after one would pay a page fault per page it touches and measure the fork, not the pool.
 sweep_part() {  # sweep_part STEP PART NAME
   temp_record "$3"
-  echo "[$1/10] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
+  echo "[$1/11] sweep_bench --part=$2: $reps rounds, more for rows with wide intervals (progress below)"
   "$sweep" --part="$2" --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
     --benchmark_out="$tmp" --benchmark_out_format=json ${sweep_args[@]+"${sweep_args[@]}"} \
     >"$build/bench-logs/$3.log"
@@ -98,7 +103,7 @@ sweep_part 3 process_startup sweep_startup
 
 overhead_part() {  # overhead_part STEP NAME FILTER
   temp_record "$2"
-  echo "[$1/10] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
+  echo "[$1/11] overhead_bench $3: per-task cost of the executors, $reps rounds (progress below)"
   "$overhead" --benchmark_filter="$3" --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
     --benchmark_min_time="$OVERHEAD_MIN_TIME" \
     --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/$2.log"
@@ -107,19 +112,40 @@ overhead_part 4 overhead_threads "$OVERHEAD_THREAD_ROWS"
 overhead_part 5 overhead_processes "$OVERHEAD_PROCESS_ROWS"
 
 temp_record jobs_kernels
-echo "[6/10] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
+echo "[6/11] jobs_bench: ARCFOUR and SHA-256 beside OpenSSL, 4 KiB to 16 MiB, $reps rounds (progress below)"
 "$kernels" --benchmark_filter="$KERNEL_ROWS" \
   --benchmark_repetitions="$reps" --max-rounds="$max_rounds" --benchmark_min_time="$KERNEL_MIN_TIME" \
   --benchmark_out="$tmp" --benchmark_out_format=json >"$build/bench-logs/jobs_kernels.log"
 
 names=(sweep_threads sweep_processes sweep_startup overhead_threads overhead_processes
        jobs_kernels)
-if [ "$python" = 0 ]; then
-  echo "[7/10] CPython: left out (--no-python)"
-elif ! command -v python3 >/dev/null; then
-  echo "[7/10] CPython: left out: python3 not found (install Debian's python3 to compare)"
+
+# MPIPoolExecutor, as an MPI job of 3 ranks on this machine (rank 0 and 2 worker ranks: on 2
+# cores, oversubscribed, which the report flags), then what its ranks cost while idle.
+mpi_bench=$build/bench/mpi_bench
+if [ -x "$mpi_bench" ] && command -v mpirun >/dev/null; then
+  temp_record mpi_bench
+  echo "[7/11] mpi_bench under mpirun -n 3: the job sets and the per-task cost of MPIPoolExecutor, $reps rounds (progress below)"
+  tests/mpi/mpirun.sh 3 "$mpi_bench" --benchmark_repetitions="$reps" --max-rounds="$max_rounds" \
+    --benchmark_out="$tmp" --benchmark_out_format=json ${mpi_args[@]+"${mpi_args[@]}"} \
+    >"$build/bench-logs/mpi_bench.log"
+  names+=(mpi_bench)
+  mpi_idle=$build/bench-logs/mpi_idle.txt
+  {
+    echo "# mpi_bench --idle=3 under mpirun -n 3: CPU time of each rank; $cpu_line"
+    tests/mpi/mpirun.sh 3 "$mpi_bench" --idle=3 | sort
+  } >"$mpi_idle"
+  sed 's/^/  /' "$mpi_idle"
 else
-  echo "[7/10] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
+  mpi_idle=
+  echo "[7/11] mpi_bench: left out: not built or no mpirun (futures::mpi needs Debian's libopenmpi-dev and openmpi-bin)"
+fi
+if [ "$python" = 0 ]; then
+  echo "[8/11] CPython: left out (--no-python)"
+elif ! command -v python3 >/dev/null; then
+  echo "[8/11] CPython: left out: python3 not found (install Debian's python3 to compare)"
+else
+  echo "[8/11] CPython $(python3 -c 'import platform; print(platform.python_version())'): the same jobs on concurrent.futures (progress below)"
   temp_record cpython_bench
   python3 bench/python/cpython_bench.py ${workers_flag[@]+"${workers_flag[@]}"} \
     ${cpython_reps[@]+"${cpython_reps[@]}"} --max-rounds="$cpython_max_rounds" \
@@ -130,13 +156,13 @@ fi
 # PyPy, as the book suggests for CPU-bound Python: the job sets alone (its start-up and
 # per-task rows would add minutes and say nothing the CPython rows do not).
 if [ "$python" = 0 ]; then
-  echo "[8/10] PyPy: left out (--no-python)"
+  echo "[9/11] PyPy: left out (--no-python)"
 elif ! command -v pypy3 >/dev/null; then
-  echo "[8/10] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
+  echo "[9/11] PyPy: left out: pypy3 not found (install Debian's pypy3 to compare)"
 else
   pypy_name=$(pypy3 -c 'import platform, sys; v = sys.pypy_version_info
 print(f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})")')
-  echo "[8/10] $pypy_name: the same job sets (progress below)"
+  echo "[9/11] $pypy_name: the same job sets (progress below)"
   temp_record pypy_bench
   pypy3 bench/python/cpython_bench.py --no-startup --no-overhead \
     ${workers_flag[@]+"${workers_flag[@]}"} \
@@ -149,7 +175,7 @@ fi
 # Not a benchmark record: the process pool's dispatch in counts (bench/dispatch_parity.cpp),
 # beside CPython's (bench/python/dispatch_parity.py), with the machine context.
 temp_record dispatch_parity
-echo "[9/10] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
+echo "[10/11] dispatch_parity: how the process pool hands out tasks, in counts, beside CPython's"
 {
   printf '{"context": %s,\n "futures": %s' "$("$context")" "$("$build/bench/dispatch_parity")"
   if [ "$python" = 1 ] && command -v python3 >/dev/null; then
@@ -170,7 +196,7 @@ trap 'stop_flags_servers; cleanup' EXIT
 flags_server=$build/examples/flags/flags_server
 if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
   temp_record flags_bench
-  echo "[10/10] flags_bench: the book's flags downloads from a DELAY server ($flags_delay s), $reps rounds (progress below)"
+  echo "[11/11] flags_bench: the book's flags downloads from a DELAY server ($flags_delay s), $reps rounds (progress below)"
   # The server runs as flags_bench's child, so that its CPU time is the row's, not "other
   # programs' load".
   "$build/bench/flags_bench" --server="$flags_server" --delay="$flags_delay" \
@@ -210,7 +236,7 @@ if [ -x "$flags_server" ] && [ -x "$build/bench/flags_bench" ]; then
   stop_flags_servers
   server_pids=()
 else
-  echo "[10/10] flags_bench: left out: flags_server or flags_bench not built (they need Boost and CLI11)"
+  echo "[11/11] flags_bench: left out: flags_server or flags_bench not built (they need Boost and CLI11)"
 fi
 
 records=()
@@ -219,6 +245,7 @@ for name in "${names[@]}"; do
   records+=("results/$name.json")
 done
 [ -z "$wrk_text" ] || cp "$wrk_text" results/flags_server_wrk.txt
+[ -z "$mpi_idle" ] || cp "$mpi_idle" results/mpi_idle.txt
 rm -f results/sweep_bench.json  # the single sweep record of earlier versions
 
 bench_seconds=$((SECONDS - start))

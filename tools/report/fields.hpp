@@ -35,6 +35,10 @@ inline constexpr std::string_view kMajorFaults = "major_faults";
 // repetition, the slower of the two. A host that slows down (another tenant, frequency,
 // steal the counters miss) slows the canary; the report compares it with the run's fastest.
 inline constexpr std::string_view kCanarySeconds = "canary_seconds";
+// Rows of an MPI job (mpi_bench): the job's ranks and the machine's CPUs. More ranks than
+// CPUs: oversubscribed, which the report flags.
+inline constexpr std::string_view kRanks = "ranks";
+inline constexpr std::string_view kCpus = "cpus";
 // Overhead rows: seconds per task (else 1 / items_per_second).
 inline constexpr std::string_view kSecondsPerTask = "seconds_per_task";
 

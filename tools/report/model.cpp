@@ -37,10 +37,11 @@ Stats series_stats(const Series& s) {
 }
 
 Load load_of(const Series& s) {
-  return {counter_median(s, fields::kCoresBusy),    counter_median(s, fields::kMachineBusy),
-          counter_median(s, fields::kMachineSteal), counter_median(s, fields::kSystemSeconds),
-          counter_median(s, fields::kMinorFaults),  counter_median(s, fields::kMajorFaults),
-          counter_median(s, fields::kCanarySeconds)};
+  return {counter_median(s, fields::kCoresBusy),     counter_median(s, fields::kMachineBusy),
+          counter_median(s, fields::kMachineSteal),  counter_median(s, fields::kSystemSeconds),
+          counter_median(s, fields::kMinorFaults),   counter_median(s, fields::kMajorFaults),
+          counter_median(s, fields::kCanarySeconds), counter_median(s, fields::kRanks),
+          counter_median(s, fields::kCpus)};
 }
 
 bool is_job_set(const Series& s) {
@@ -276,6 +277,7 @@ bool executor_less(const std::string& a, const std::string& b) {
   static const std::vector<std::string_view> order = {"sequential",
                                                       "thread",
                                                       "process",
+                                                      "mpi",
                                                       "coroutine",
                                                       "openmp",
                                                       "tbb",

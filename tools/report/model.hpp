@@ -37,6 +37,9 @@ struct Load {
   double minor_faults = 0;
   double major_faults = 0;
   double canary_seconds = 0;
+  // Rows of an MPI job: its ranks and the machine's CPUs (NaN for other rows).
+  double ranks = 0;
+  double cpus = 0;
 };
 
 // Whether a row's figures can be trusted (filled by assess(), quality.hpp).

@@ -19,6 +19,11 @@ void check_surroundings(const Load& load, const Stats& time, double canary_refer
   if (!std::isnan(other) && other > limits.other_load) {
     reasons.push_back(fmt::format("other programs busy {:.2f} cores", other));
   }
+  // An MPI job with more ranks than CPUs: its ranks take turns on the cores.
+  if (load.ranks > load.cpus && load.cpus > 0) {
+    reasons.push_back(
+        fmt::format("oversubscribed: {:.0f} ranks on {:.0f} CPUs", load.ranks, load.cpus));
+  }
   if (!std::isnan(load.machine_steal) && load.machine_steal > limits.steal) {
     reasons.push_back(fmt::format("steal {:.2f} cores", load.machine_steal));
   }

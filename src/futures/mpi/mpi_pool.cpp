@@ -1,5 +1,7 @@
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,6 +27,11 @@ using internal::MpiSession;
 using internal::StateBase;
 
 constexpr std::size_t kMaxMessage = INT32_MAX;  // MPI counts bytes in an int
+using Clock = std::chrono::steady_clock;
+// Tasks per rank at once (see dispatch()): short tasks, those under kShortTask on average.
+constexpr std::size_t kDepth = 2;
+constexpr std::size_t kShortDepth = 8;
+constexpr Clock::duration kShortTask = std::chrono::milliseconds(1);
 
 MpiSession& session_for_pool() {
   MpiSession* s = internal::mpi_session();
@@ -117,10 +124,17 @@ class MPIPoolExecutor::Impl {
     Completer completer;
     std::vector<std::byte> frame;
   };
-  // A worker rank as the manager sees it: the task it runs, if any.
+  // A task sent to a rank, until its reply comes.
+  struct InFlight {
+    Task task;
+    MPI_Request send = MPI_REQUEST_NULL;  // its message
+    Clock::time_point sent;
+  };
+  // A worker rank as the manager sees it: the tasks sent to it, in order (a rank answers in
+  // order, and MPI does not reorder messages between two ranks).
   struct Slot {
-    std::optional<Task> task;
-    MPI_Request send = MPI_REQUEST_NULL;  // the task's message, until the reply comes
+    std::deque<InFlight> tasks;
+    Clock::time_point last_reply;
   };
 
   void manager_main() noexcept;
@@ -135,7 +149,10 @@ class MPIPoolExecutor::Impl {
 
   MpiSession& s_;
   std::vector<Slot> slots_;  // slots_[i] is rank i + 1
-  int busy_ = 0;             // slots with a task
+  int busy_ = 0;             // tasks in flight
+  // How long a task takes on a rank, from its reply and when the rank could start it: an
+  // exponentially weighted mean (zero, unknown, until the first reply).
+  Clock::duration service_{};
   std::deque<Task> queued_;  // the manager's: taken from incoming_, not yet sent
 
   std::mutex mu_;
@@ -195,16 +212,26 @@ void MPIPoolExecutor::Impl::manager_main() noexcept {
 
 bool MPIPoolExecutor::Impl::dispatch() {
   bool sent = false;
-  for (std::size_t i = 0; i < slots_.size() && !queued_.empty(); ++i) {
-    Slot& slot = slots_[i];
-    if (slot.task) continue;
-    std::optional<Task> task = next_runnable();
-    if (!task) break;
-    MPI_Isend(task->frame.data(), static_cast<int>(task->frame.size()), MPI_BYTE,
-              static_cast<int>(i) + 1, internal::kTagTask, s_.comm, &slot.send);
-    slot.task = std::move(task);
-    ++busy_;
-    sent = true;
+  // Each idle rank first; then, while more tasks wait than there are ranks, a task more per
+  // rank, so that a rank finds its next task as it finishes one instead of waiting for the
+  // manager's next poll. Short tasks travel kShortDepth deep, others kDepth: a task sent ahead
+  // waits behind the one before it, so long ones are not sent far ahead.
+  const bool short_tasks = service_.count() > 0 && service_ < kShortTask;
+  const std::size_t depth = short_tasks ? kShortDepth : kDepth;
+  for (std::size_t level = 1; level <= depth && !queued_.empty(); ++level) {
+    if (level > 1 && queued_.size() < slots_.size()) break;
+    for (std::size_t i = 0; i < slots_.size() && !queued_.empty(); ++i) {
+      Slot& slot = slots_[i];
+      if (slot.tasks.size() >= level) continue;
+      std::optional<Task> task = next_runnable();
+      if (!task) break;
+      InFlight& f =
+          slot.tasks.emplace_back(InFlight{std::move(*task), MPI_REQUEST_NULL, Clock::now()});
+      MPI_Isend(f.task.frame.data(), static_cast<int>(f.task.frame.size()), MPI_BYTE,
+                static_cast<int>(i) + 1, internal::kTagTask, s_.comm, &f.send);
+      ++busy_;
+      sent = true;
+    }
   }
   return sent;
 }
@@ -232,7 +259,7 @@ bool MPIPoolExecutor::Impl::receive() {
   MPI_Recv(reply.data(), bytes, MPI_BYTE, status.MPI_SOURCE, internal::kTagReply, s_.comm,
            MPI_STATUS_IGNORE);
   const auto index = static_cast<std::size_t>(status.MPI_SOURCE - 1);
-  if (status.MPI_SOURCE < 1 || index >= slots_.size() || !slots_[index].task) {
+  if (status.MPI_SOURCE < 1 || index >= slots_.size() || slots_[index].tasks.empty()) {
     throw DecodeError("a reply from rank " + std::to_string(status.MPI_SOURCE) +
                       ", which runs no task of this pool");
   }
@@ -241,9 +268,14 @@ bool MPIPoolExecutor::Impl::receive() {
 }
 
 void MPIPoolExecutor::Impl::complete(Slot& slot, const std::vector<std::byte>& reply) {
-  MPI_Wait(&slot.send, MPI_STATUS_IGNORE);  // done: the rank has answered it
-  Task task = std::move(*slot.task);
-  slot.task.reset();
+  InFlight& front = slot.tasks.front();
+  MPI_Wait(&front.send, MPI_STATUS_IGNORE);  // done: the rank has answered it
+  Task task = std::move(front.task);
+  const auto now = Clock::now();
+  const auto took = now - std::max(front.sent, slot.last_reply);
+  service_ = service_.count() == 0 ? took : (service_ * 3 + took) / 4;
+  slot.last_reply = now;
+  slot.tasks.pop_front();
   --busy_;
   try {
     Reader r(reply);
@@ -281,8 +313,8 @@ void MPIPoolExecutor::Impl::fail_all(const std::string& reason) noexcept {
   for (Task& t : queued_) fail(t);
   queued_.clear();
   for (Slot& slot : slots_) {
-    if (slot.task) fail(*slot.task);
-    slot.task.reset();
+    for (InFlight& f : slot.tasks) fail(f.task);
+    slot.tasks.clear();
   }
   busy_ = 0;
 }
