@@ -115,6 +115,50 @@ TEST_P(MapTest, RethrowsAnItemsExceptionAtItsPosition) {
   EXPECT_THAT(got, ElementsAre(0, 1, 2, 3, 4));
 }
 
+// unordered: a chunk held back does not hold back the ones after it; every result comes once.
+TEST_P(MapTest, UnorderedYieldsChunksAsTheyFinish) {
+  if (GetParam().workers < 2) GTEST_SKIP() << "needs a second worker to pass the held chunk";
+  Gate gate;
+  MapOptions o = options();
+  o.unordered = true;
+  const int n = 4 * GetParam().chunksize;
+  std::vector<int> out;
+  for (int v : pool_.map(
+           [gate](int x) {
+             if (x == 0) gate.wait();  // the first chunk waits until every other result is out
+             return x;
+           },
+           std::views::iota(0, n), o)) {
+    out.push_back(v);
+    if (static_cast<int>(out.size()) == n - GetParam().chunksize) gate.open();
+  }
+  ASSERT_EQ(static_cast<int>(out.size()), n);
+  EXPECT_NE(out.front(), 0);  // the held chunk came last
+  std::sort(out.begin(), out.end());
+  for (int i = 0; i < n; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], i);
+}
+
+TEST_P(MapTest, UnorderedTimeoutThrowsWhenNoChunkFinishes) {
+  Gate gate;
+  MapOptions o = options();
+  o.unordered = true;
+  o.timeout = 30ms;
+  {
+    auto results = pool_.map(
+        [gate](int x) {
+          gate.wait();
+          return x;
+        },
+        std::views::iota(0, 10), o);
+    EXPECT_THROW(
+        {
+          for (int v : results) (void)v;
+        },
+        TimeoutError);
+  }
+  gate.open();
+}
+
 TEST_P(MapTest, TimeoutThrowsAndCancelsTasksNotStarted) {
   Gate gate;
   std::atomic<int> started{0};

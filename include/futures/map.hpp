@@ -4,6 +4,7 @@
 #ifndef FUTURES_MAP_HPP_
 #define FUTURES_MAP_HPP_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -24,6 +25,7 @@
 #include "futures/future.hpp"
 #include "futures/internal/state.hpp"
 #include "futures/internal/zip.hpp"
+#include "futures/wait.hpp"
 
 namespace futures {
 
@@ -39,6 +41,11 @@ struct MapOptions {
   // lazily, one chunk per chunk consumed, so an endless range can be mapped. Unset: every task
   // is submitted by map() itself.
   std::optional<int> buffersize;
+  // Yield each chunk's results as soon as it is done, in the order chunks finish, rather than
+  // in input order (mpi4py's map(..., unordered=True)); within a chunk, items stay in order.
+  // An item's exception is raised when its chunk comes up; a timeout when none finished in
+  // time.
+  bool unordered = false;
 };
 
 // What one map task produces: the results of its items in order, then the exception of the
@@ -189,10 +196,13 @@ class MapResults {
   };
 
   // Takes the chunks submitted so far, and `source` to submit more as they are consumed
-  // (empty: all were submitted).
+  // (empty: all were submitted). `unordered`: chunks are consumed as they finish.
   MapResults(std::deque<ChunkFuture> submitted, Source source,
-             std::optional<internal::Clock::time_point> deadline)
-      : pending_(std::move(submitted)), source_(std::move(source)), deadline_(deadline) {}
+             std::optional<internal::Clock::time_point> deadline, bool unordered = false)
+      : pending_(std::move(submitted)),
+        source_(std::move(source)),
+        deadline_(deadline),
+        unordered_(unordered) {}
 
   MapResults(MapResults&&) noexcept = default;
   MapResults& operator=(MapResults&&) = delete;
@@ -243,8 +253,9 @@ class MapResults {
       chunk_ = nullptr;
       try {
         submit_more();
-        current_.emplace(std::move(pending_.front()));
-        pending_.pop_front();
+        const auto next = pending_.begin() + static_cast<std::ptrdiff_t>(next_index());
+        current_.emplace(std::move(*next));
+        pending_.erase(next);
         std::exception_ptr failed;
         try {
           failed = deadline_ ? current_->exception(*deadline_ - internal::Clock::now())
@@ -262,6 +273,26 @@ class MapResults {
       // values are read in place instead of copied out.
       chunk_ = &internal::FutureAccess::state(*current_)->value();
       if (!chunk_->values.empty()) return;
+    }
+  }
+
+  // Which pending chunk comes next: the first, or unordered, the first one done, waiting
+  // (until the deadline: TimeoutError) for one to finish.
+  std::size_t next_index() {
+    if (!unordered_) return 0;
+    for (;;) {
+      for (std::size_t k = 0; k < pending_.size(); ++k) {
+        if (pending_[k].done()) return k;
+      }
+      std::vector<internal::StateBase*> states;
+      states.reserve(pending_.size());
+      for (const ChunkFuture& f : pending_) states.push_back(internal::FutureAccess::state(f));
+      internal::wait_states(states, deadline_, ReturnWhen::first_completed);
+      if (deadline_ && internal::Clock::now() >= *deadline_ &&
+          std::none_of(pending_.begin(), pending_.end(),
+                       [](const ChunkFuture& f) { return f.done(); })) {
+        throw TimeoutError(std::to_string(pending_.size()) + " map chunks unfinished");
+      }
     }
   }
 
@@ -291,6 +322,7 @@ class MapResults {
   std::size_t pos_ = 0;
   bool started_ = false;
   bool finished_ = false;
+  bool unordered_ = false;
 };
 
 namespace internal {
@@ -332,7 +364,7 @@ MapResults<V> start_map(const MapOptions& options, SubmitChunk submit_chunk, Ran
   }
   typename MapResults<V>::Source source;
   if (options.buffersize) source = std::move(submit_next);
-  return MapResults<V>(std::move(submitted), std::move(source), deadline);
+  return MapResults<V>(std::move(submitted), std::move(source), deadline, options.unordered);
 }
 
 }  // namespace internal

@@ -79,9 +79,9 @@ struct MPIPoolOptions {
 // and results cross by value through futures::Codec (see codec.hpp), exceptions as in
 // ProcessPoolExecutor (the same type for the standard exceptions and this library's errors,
 // RemoteError otherwise). A task is running() from when it is sent to a rank, and cannot be
-// cancelled after: to an idle rank, or, while more tasks wait than there are ranks, queued on
-// a busy one (2 deep, 8 for tasks under a millisecond), so that a rank finds its next task as
-// it finishes one. The others wait here, cancellable.
+// cancelled after: to an idle rank, or, for tasks under a millisecond on average and while
+// more wait than there are ranks, queued on a busy one (up to 8 deep), so that a rank finds
+// its next task as it finishes one. The others wait here, cancellable.
 //
 // Results are set, and done callbacks run, on the pool's manager thread, the one thread that
 // talks to MPI; while tasks are out it polls with a backoff up to 1 ms, and with none it

@@ -132,6 +132,17 @@ TEST(MpiPool, MapInOrderWithChunks) {
   EXPECT_EQ(n, 250);
 }
 
+TEST(MpiPool, MapUnorderedYieldsResultsAsTheyFinish) {
+  futures::MPIPoolExecutor pool;
+  futures::MapOptions options;
+  options.unordered = true;
+  std::vector<int> naps{400, 1, 1, 1, 1};
+  std::vector<int> out;
+  for (int v : pool.map(&nap_ms, naps, options)) out.push_back(v);
+  ASSERT_EQ(out.size(), naps.size());
+  EXPECT_EQ(out.back(), 400);  // one rank sleeps while the other runs the rest
+}
+
 TEST(MpiPool, MapRethrowsAtTheItemsPosition) {
   futures::MPIPoolExecutor pool;
   std::vector<int> items{1, 2, 3};

@@ -28,8 +28,7 @@ using internal::StateBase;
 
 constexpr std::size_t kMaxMessage = INT32_MAX;  // MPI counts bytes in an int
 using Clock = std::chrono::steady_clock;
-// Tasks per rank at once (see dispatch()): short tasks, those under kShortTask on average.
-constexpr std::size_t kDepth = 2;
+// Tasks per rank at once when tasks are short, under kShortTask on average (see dispatch()).
 constexpr std::size_t kShortDepth = 8;
 constexpr Clock::duration kShortTask = std::chrono::milliseconds(1);
 
@@ -212,12 +211,12 @@ void MPIPoolExecutor::Impl::manager_main() noexcept {
 
 bool MPIPoolExecutor::Impl::dispatch() {
   bool sent = false;
-  // Each idle rank first; then, while more tasks wait than there are ranks, a task more per
-  // rank, so that a rank finds its next task as it finishes one instead of waiting for the
-  // manager's next poll. Short tasks travel kShortDepth deep, others kDepth: a task sent ahead
-  // waits behind the one before it, so long ones are not sent far ahead.
+  // Each idle rank first. Short tasks, then, travel up to kShortDepth deep while more tasks
+  // wait than there are ranks, so that a rank finds its next one as it finishes one instead of
+  // waiting for the manager's next poll. Longer ones (or before the first reply tells) go to
+  // idle ranks only: one sent ahead would wait behind another while a rank may be idle.
   const bool short_tasks = service_.count() > 0 && service_ < kShortTask;
-  const std::size_t depth = short_tasks ? kShortDepth : kDepth;
+  const std::size_t depth = short_tasks ? kShortDepth : 1;
   for (std::size_t level = 1; level <= depth && !queued_.empty(); ++level) {
     if (level > 1 && queued_.size() < slots_.size()) break;
     for (std::size_t i = 0; i < slots_.size() && !queued_.empty(); ++i) {
