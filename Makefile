@@ -31,7 +31,7 @@ test: deps-test
 # SWEEP_FLAGS go to sweep_bench, e.g. make bench SWEEP_FLAGS="--workers=1,2,3,4,16 --scale=8".
 # Only what tools/run_bench.sh runs is built: make bench has 15 minutes on 2 cores.
 BENCH_TARGETS = sweep_bench overhead_bench jobs_bench dispatch_parity flags_bench flags_server \
-                report machine_context mpi_bench
+                report machine_context mpi_bench arcfour_futures
 
 bench:
 	@start=$$(date +%s); $(MAKE) --no-print-directory bench-run && \

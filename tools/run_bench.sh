@@ -6,7 +6,9 @@
 #                                   sets only, no start-up or overhead rows)
 #   results/mpi_bench.json          MPIPoolExecutor's job sets and per-task rows, from an MPI
 #                                   job of 3 ranks (tests/mpi/mpirun.sh); results/mpi_idle.txt,
-#                                   each rank's CPU time while the pool has nothing to do
+#                                   each rank's CPU time while the pool has nothing to do;
+#                                   results/mpi_hosts.txt, the book's arcfour_futures across 3
+#                                   network namespaces (tools/mpi_hosts.sh) and its traffic
 #   results/dispatch_parity.json    the process pool's dispatch in counts, beside CPython's
 #   results/flags_bench.json        the book's flags downloads from a flags_server in DELAY mode
 #                                   (FLAGS_DELAY seconds per answer), sequential, on a thread
@@ -136,8 +138,22 @@ if [ -x "$mpi_bench" ] && command -v mpirun >/dev/null; then
     tests/mpi/mpirun.sh 3 "$mpi_bench" --idle=3 | sort
   } >"$mpi_idle"
   sed 's/^/  /' "$mpi_idle"
+  # The book's arcfour_futures across three simulated hosts (network namespaces, root only).
+  mpi_hosts=$build/bench-logs/mpi_hosts.txt
+  if [ "$(id -u)" = 0 ] && [ -x "$build/examples/arcfour_futures" ]; then
+    {
+      echo "# tools/mpi_hosts.sh --hosts=3 arcfour_futures --executor mpi: rank 0 and one worker"
+      echo "# rank in each of 3 network namespaces, Open MPI over TCP between them; $cpu_line"
+      tools/mpi_hosts.sh --hosts=3 "$build/examples/arcfour_futures" --executor mpi 2>&1
+    } >"$mpi_hosts" || { echo "  mpi_hosts: failed, see $mpi_hosts"; mpi_hosts=; }
+    [ -z "$mpi_hosts" ] || sed 's/^/  /' "$mpi_hosts" | tail -n 3
+  else
+    mpi_hosts=
+    echo "  across network namespaces: left out (needs root and arcfour_futures)"
+  fi
 else
   mpi_idle=
+  mpi_hosts=
   echo "[7/11] mpi_bench: left out: not built or no mpirun (futures::mpi needs Debian's libopenmpi-dev and openmpi-bin)"
 fi
 if [ "$python" = 0 ]; then
@@ -246,6 +262,7 @@ for name in "${names[@]}"; do
 done
 [ -z "$wrk_text" ] || cp "$wrk_text" results/flags_server_wrk.txt
 [ -z "$mpi_idle" ] || cp "$mpi_idle" results/mpi_idle.txt
+[ -z "$mpi_hosts" ] || cp "$mpi_hosts" results/mpi_hosts.txt
 rm -f results/sweep_bench.json  # the single sweep record of earlier versions
 
 bench_seconds=$((SECONDS - start))
