@@ -137,7 +137,7 @@ class MPIPoolExecutor::Impl {
   };
 
   void manager_main() noexcept;
-  // Sends queued tasks to idle ranks; returns whether it sent any.
+  // Sends queued tasks to ranks with room; returns whether it sent any.
   bool dispatch();
   // The first queued task not cancelled, marked running; cancelled ones are dropped.
   std::optional<Task> next_runnable();
@@ -166,7 +166,6 @@ class MPIPoolExecutor::Impl {
 
 void MPIPoolExecutor::Impl::manager_main() noexcept {
   internal::MpiBackoff backoff;
-  std::vector<std::byte> reply;
   try {
     for (;;) {
       bool cancel = false;
