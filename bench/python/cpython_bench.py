@@ -56,6 +56,8 @@ SYSTEM_SECONDS = "system_seconds"  # of the process tree, per iteration
 MINOR_FAULTS = "minor_faults"  # of the process tree, per iteration
 MAJOR_FAULTS = "major_faults"  # of the process tree, per iteration
 CANARY_SECONDS = "canary_seconds"  # the slower canary of the two around the timed region
+RANKS = "ranks"  # rows of an MPI job (mpi_bench) only: its ranks; none here
+CPUS = "cpus"  # rows of an MPI job only: the machine's CPUs, beside RANKS
 SECONDS_PER_TASK = "seconds_per_task"  # overhead and start-up rows
 
 # -------------------------------------------------------------------------------------------
