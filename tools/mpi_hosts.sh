@@ -67,13 +67,18 @@ for ((k = 1; k < hosts; k++)); do
   ip -n "$(ns $k)" link set "v${tag}n$k" up
 done
 
-# mpirun's launcher: "AGENT HOST COMMAND..." runs COMMAND in HOST's namespace.
+# mpirun's launcher: "AGENT HOST COMMAND..." runs COMMAND in HOST's namespace. Every host gets
+# a temporary directory of its own: the namespaces share this machine's name and /tmp, and
+# Open MPI's daemons would otherwise share one session directory and trip over each other.
 agent=$work/agent
+for ((k = 0; k < hosts; k++)); do mkdir "$work/tmp$k"; done
 {
   echo '#!/bin/sh'
   echo 'host=$1; shift'
   echo 'case "$host" in'
-  for ((k = 0; k < hosts; k++)); do echo "  $(addr $k)) exec ip netns exec $(ns $k) sh -c \"\$*\" ;;"; done
+  for ((k = 0; k < hosts; k++)); do
+    echo "  $(addr $k)) exec env TMPDIR=$work/tmp$k ip netns exec $(ns $k) sh -c \"\$*\" ;;"
+  done
   echo '  *) echo "mpi_hosts agent: unknown host $host" >&2; exit 255 ;;'
   echo 'esac'
 } >"$agent"
@@ -88,7 +93,7 @@ for ((k = 1; k < hosts; k++)); do rx0[$k]=$(bytes $k rx); tx0[$k]=$(bytes $k tx)
 
 host_list=$(for ((k = 0; k < hosts; k++)); do printf '%s:1,' "$(addr $k)"; done)
 status=0
-OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 TMPDIR=$work/tmp0 \
   timeout --kill-after=5 "$limit" ip netns exec "$hub" mpirun -n "$hosts" -H "${host_list%,}" \
   --mca plm_rsh_agent "$agent" --mca pml ob1 --mca btl self,tcp \
   --mca btl_tcp_if_include 10.77.0.0/24 --mca oob_tcp_if_include 10.77.0.0/24 \
