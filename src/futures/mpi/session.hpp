@@ -31,14 +31,23 @@ struct MpiSession {
 // The session of this process's MPIRuntime; nullptr when there is none.
 MpiSession* mpi_session() noexcept;
 
-// The wait between polls of an idle side: a few polls at once, then sleeps from 1 us doubling
-// to kMaxDelay (mpi4py's backoff reaches 1 ms too). reset() after every message.
+// The wait between polls of a side that waits for a message: a few polls at once, then sleeps
+// from 1 us doubling to kFastCap while the wait is young (under kFastFor: a task's reply, or
+// the next task after a reply, tends to come soon), then doubling on to kMaxDelay (mpi4py's
+// backoff reaches 1 ms too), so a long idle costs a few per cent of a core. reset() after
+// every message.
 class MpiBackoff {
  public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::microseconds kFastCap{100};
+  static constexpr std::chrono::milliseconds kFastFor{20};
   static constexpr std::chrono::microseconds kMaxDelay{1000};
+
+  MpiBackoff() noexcept { reset(); }
   void reset() noexcept {
     polls_ = 0;
     delay_ = std::chrono::microseconds(0);
+    since_ = Clock::now();
   }
   // The next wait: zero for the first kPolls polls.
   std::chrono::microseconds next() noexcept {
@@ -46,7 +55,8 @@ class MpiBackoff {
       ++polls_;
       return std::chrono::microseconds(0);
     }
-    delay_ = std::min(kMaxDelay, std::max(std::chrono::microseconds(1), 2 * delay_));
+    const auto cap = Clock::now() - since_ < kFastFor ? kFastCap : kMaxDelay;
+    delay_ = std::min(cap, std::max(std::chrono::microseconds(1), 2 * delay_));
     return delay_;
   }
 
@@ -54,6 +64,7 @@ class MpiBackoff {
   static constexpr int kPolls = 64;
   int polls_ = 0;
   std::chrono::microseconds delay_{0};
+  Clock::time_point since_;
 };
 
 }  // namespace futures::internal
