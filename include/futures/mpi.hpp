@@ -62,7 +62,8 @@ class MPIRuntime {
   // Worker ranks: runs the tasks of rank 0's pools until rank 0's MPIRuntime ends; returns
   // the exit status for main(): 0, or 1 (the reason on stderr) when this rank runs another
   // build of the program than rank 0. While idle it polls with a backoff (up to 100 us for the
-  // first 20 ms, then up to 1 ms), so an idle worker rank takes a few per cent of a core. Throws std::logic_error on rank 0.
+  // first 20 ms, then up to 1 ms), so an idle worker rank takes a few per cent of a core. Throws
+  // std::logic_error on rank 0.
   int serve();
 
   // Whether this process was started by mpirun (or another PMI/PMIx launcher).
@@ -85,10 +86,11 @@ struct MPIPoolOptions {
 //
 // Results are set, and done callbacks run, on the pool's manager thread, the one thread that
 // talks to MPI; while tasks are out it polls with a backoff (up to 100 us for the first 20 ms
-// of a wait, then up to 1 ms), and with none it sleeps. One pool at a time per process (they share the worker ranks). Every member function
-// is thread-safe. Rank 0 only: constructing one without an MPIRuntime, or on a worker rank, is
-// a std::logic_error; a job with no worker rank, std::invalid_argument; worker ranks that run
-// another build of the program make the constructor throw BrokenExecutor naming them.
+// of a wait, then up to 1 ms), and with none it sleeps. One pool at a time per process (they share
+// the worker ranks). Every member function is thread-safe. Rank 0 only: constructing one without an
+// MPIRuntime, or on a worker rank, is a std::logic_error; a job with no worker rank,
+// std::invalid_argument; worker ranks that run another build of the program make the constructor
+// throw BrokenExecutor naming them.
 class MPIPoolExecutor {
  public:
   MPIPoolExecutor();
