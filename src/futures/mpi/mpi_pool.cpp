@@ -26,7 +26,6 @@ namespace {
 using internal::MpiSession;
 using internal::StateBase;
 
-constexpr std::size_t kMaxMessage = INT32_MAX;  // MPI counts bytes in an int
 using Clock = std::chrono::steady_clock;
 // Tasks per rank at once when tasks are short, under kShortTask on average (see dispatch()).
 constexpr std::size_t kShortDepth = 8;
@@ -366,7 +365,7 @@ void MPIPoolExecutor::begin_task(std::vector<std::byte>& frame, internal::Invoke
 }
 
 void MPIPoolExecutor::enqueue(StateBase* state, Completer completer, std::vector<std::byte> frame) {
-  if (frame.size() > kMaxMessage) {
+  if (frame.size() > internal::kMaxMessage) {
     state->release();
     throw std::length_error(
         "MPIPoolExecutor: a task's arguments over 2 GiB cannot cross to a rank");

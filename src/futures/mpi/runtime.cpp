@@ -57,9 +57,6 @@ void check_builds(MpiSession& s) {
   }
 }
 
-// MPI counts bytes in an int.
-constexpr std::size_t kMaxMessage = INT32_MAX;
-
 // Runs one task message, returning the reply. A malformed message or an offset outside the
 // program's code fails the task with DecodeError; what the task throws fails it too.
 std::vector<std::byte> run_task(const std::vector<std::byte>& message) {
@@ -73,7 +70,7 @@ std::vector<std::byte> run_task(const std::vector<std::byte>& message) {
     const std::uintptr_t fn = internal::code_address(r.get<std::uint64_t>());
     // Offsets checked against this process's executable, which has rank 0's build id.
     reinterpret_cast<internal::Invoker>(invoker)(fn, r, out);  // NOLINT(performance-no-int-to-ptr)
-    if (out.size() > kMaxMessage)
+    if (out.size() > internal::kMaxMessage)
       throw std::length_error("a result over 2 GiB cannot reach rank 0");
   } catch (...) {
     const internal::ExceptionRecord record = internal::capture_current_exception();

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace futures::internal {
@@ -17,6 +19,9 @@ namespace futures::internal {
 //   kTagReply  worker -> 0: u8 kResult and the encoded result, or u8 kError and a record
 //   kTagStop   0 -> worker: empty; serve() returns
 enum MpiTag : int { kTagTask = 1, kTagReply = 2, kTagStop = 3 };
+
+// The largest message either side sends: MPI counts bytes in an int.
+inline constexpr std::size_t kMaxMessage = INT32_MAX;
 
 struct MpiSession {
   MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD: the user's traffic stays apart
