@@ -114,9 +114,12 @@ bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
   FrameBuffer in;
   std::vector<std::byte> out;
   long done = 0;
-  // Results go out in batches while more requests are already buffered, but no result waits
-  // longer than this behind the ones after it.
-  constexpr auto kMaxBatchDelay = std::chrono::microseconds(100);
+  // Results go out in batches while more requests are already buffered, but no batch is held
+  // past this (plus the task running when it passes). Each write wakes the parent's I/O thread,
+  // which takes a core from a worker when all cores are busy (results/process-pool-64k/). The
+  // dispatch keeps about 1 ms of work in flight per worker, so a worker still holds work when
+  // it sends a batch.
+  constexpr auto kMaxBatchDelay = std::chrono::microseconds(500);
   auto batch_start = std::chrono::steady_clock::now();
   auto flush = [&] {
     if (!out.empty() && !write_all(fd, out.data(), out.size())) worker_exit(0);  // parent gone
