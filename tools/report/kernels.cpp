@@ -16,29 +16,9 @@ bool ends_with(std::string_view s, std::string_view tail) {
 
 // The value of `key` in args "bytes=4096 fresh=0"; 0 when absent.
 double arg_value(std::string_view args, std::string_view key) {
-  const std::string needle = std::string(key) + "=";
-  for (std::size_t at = 0; at < args.size();) {
-    const std::size_t end = std::min(args.find(' ', at), args.size());
-    const std::string_view word = args.substr(at, end - at);
-    if (word.substr(0, needle.size()) == needle) {
-      return std::strtod(std::string(word.substr(needle.size())).c_str(), nullptr);
-    }
-    at = end + 1;
-  }
-  return 0;
-}
-
-// The rounds that both rows ran, each once, smallest first.
-std::vector<int> shared_rounds(const OverheadRow& a, const OverheadRow& b) {
-  std::vector<int> out;
-  for (int round : a.rounds) {
-    if (std::count(a.rounds.begin(), a.rounds.end(), round) == 1 &&
-        std::count(b.rounds.begin(), b.rounds.end(), round) == 1) {
-      out.push_back(round);
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  const std::string_view word = arg_word(args, key);
+  if (word.empty()) return 0;
+  return std::strtod(std::string(word.substr(key.size() + 1)).c_str(), nullptr);
 }
 
 }  // namespace

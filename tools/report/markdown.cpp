@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "report/kernels.hpp"
+#include "report/peers.hpp"
 #include "report/plots.hpp"
 #include "report/quality.hpp"
 #include "report/text.hpp"
@@ -259,6 +260,26 @@ std::string overhead_table(const Report& r) {
   return out;
 }
 
+// The thread pool's per-task rows against oneTBB's task_group with as many workers.
+std::string tbb_table(const Report& r) {
+  const std::vector<PeerRatio> ratios = tbb_ratios(r);
+  if (ratios.empty()) return {};
+  std::string out =
+      "\n## Thread pool against oneTBB\n\nTime per task of each thread-pool row of "
+      "`overhead_bench` over oneTBB's `task_group` (run, then wait) with as many workers, "
+      "in the same process and paired by round, with 95% intervals: at or below 1, the thread "
+      "pool is at oneTBB's cost. Its tasks return futures; oneTBB's return nothing.\n\n"
+      "| benchmark | args | ours, per task | oneTBB, per task | ours ÷ oneTBB, time |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto& p : ratios) {
+    out += fmt::format("| {} | {} | {} | {} | {}{} |\n", p.ours->benchmark, p.ours->args,
+                       seconds_with_interval(p.ours->per_task.value, p.ours->per_task.ci),
+                       seconds_with_interval(p.peer->per_task.value, p.peer->per_task.ci),
+                       times_with_interval(p.time_ratio), p.flagged ? kFlag : "");
+  }
+  return out;
+}
+
 // The keys of a context that matter for a figure, with their titles in the machine table.
 const std::vector<std::pair<std::string, std::string>>& machine_keys() {
   static const std::vector<std::pair<std::string, std::string>> keys = {
@@ -403,6 +424,7 @@ std::string summary(const Report& r, const SummaryLinks& links) {
   out += sweep_tables(r);
   out += kernel_table(r);
   out += overhead_table(r);
+  out += tbb_table(r);
   out += machine_table(r);
   if (!links.plots.empty()) {
     out += "\n## Plots\n\n";

@@ -355,6 +355,30 @@ std::vector<double> times_in_rounds(const std::vector<double>& seconds,
   return out;
 }
 
+std::string_view arg_word(std::string_view args, std::string_view key) {
+  for (std::size_t at = 0; at < args.size();) {
+    const std::size_t end = std::min(args.find(' ', at), args.size());
+    const std::string_view word = args.substr(at, end - at);
+    if (word.size() > key.size() && word.substr(0, key.size()) == key && word[key.size()] == '=') {
+      return word;
+    }
+    at = end + 1;
+  }
+  return {};
+}
+
+std::vector<int> shared_rounds(const OverheadRow& a, const OverheadRow& b) {
+  std::vector<int> out;
+  for (int round : a.rounds) {
+    if (std::count(a.rounds.begin(), a.rounds.end(), round) == 1 &&
+        std::count(b.rounds.begin(), b.rounds.end(), round) == 1) {
+      out.push_back(round);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<const SpeedupRow*> main_group(const Report& r, const std::string& workload,
                                           std::string_view python) {
   std::vector<std::vector<const SpeedupRow*>> groups;

@@ -124,6 +124,10 @@ Report build_model(const std::vector<Input>& inputs);
 std::vector<double> times_in_rounds(const std::vector<double>& seconds,
                                     const std::vector<int>& rounds_of_seconds,
                                     const std::vector<int>& rounds);
+// The word "key=value" of an overhead row's args ("workers=2 tasks=1000000"); "" if absent.
+std::string_view arg_word(std::string_view args, std::string_view key);
+// The rounds that both overhead rows ran, each once, smallest first.
+std::vector<int> shared_rounds(const OverheadRow& a, const OverheadRow& b);
 
 // -- views of the model, shared by the outputs -------------------------------------------------
 
