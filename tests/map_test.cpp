@@ -71,6 +71,17 @@ TEST_P(MapTest, YieldsBoolResultsInInputOrder) {
   for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], i % 2 == 1) << i;
 }
 
+// A chunk of bool inputs is a std::vector<bool>, whose elements are proxies into it: a task
+// must hold the items' values, not proxies into a vector gone by the time it runs.
+TEST_P(MapTest, TakesBoolInputsByValue) {
+  std::vector<bool> in(300);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = i % 3 == 0;
+  std::vector<int> out;
+  for (int v : pool_.map([](bool b) { return b ? 1 : 0; }, in, options())) out.push_back(v);
+  ASSERT_EQ(out.size(), in.size());
+  for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], i % 3 == 0 ? 1 : 0) << i;
+}
+
 TEST_P(MapTest, AcceptsAnyInputRangeAndOwnsRvalues) {
   std::list<std::string> words{"a", "bb", "ccc"};
   std::vector<std::size_t> sizes;
