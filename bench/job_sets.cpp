@@ -1,6 +1,9 @@
 #include "job_sets.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "report/fields.hpp"
 
 namespace bench {
 
@@ -42,6 +45,28 @@ JobSet uniform_set(Workload workload, std::size_t job_bytes, std::size_t total_b
 std::uint64_t expected_of(JobSet& set) {
   if (!set.expected) set.expected = run_sequential(set);
   return *set.expected;
+}
+
+bool finish_job_set_row(benchmark::State& state, JobSet& set, int workers, std::uint64_t got) {
+  const std::uint64_t expected = expected_of(set);
+  if (got != expected) {
+    std::string message = "the results differ from the sequential run's: ";
+    message += std::to_string(got);
+    message += " != ";
+    message += std::to_string(expected);
+    state.SkipWithError(message.c_str());
+    return false;
+  }
+  const auto iterations = static_cast<std::int64_t>(state.iterations());
+  state.SetBytesProcessed(iterations * static_cast<std::int64_t>(set.total_bytes));
+  state.SetItemsProcessed(iterations * static_cast<std::int64_t>(set.jobs.size()));
+  const double jobs = static_cast<double>(set.jobs.size());
+  const double total = static_cast<double>(set.total_bytes);
+  state.counters[std::string(fields::kWorkers)] = workers;
+  state.counters[std::string(fields::kJobs)] = jobs;
+  state.counters[std::string(fields::kTotalBytes)] = total;
+  state.counters[std::string(fields::kJobBytes)] = total / jobs;
+  return true;
 }
 
 }  // namespace bench

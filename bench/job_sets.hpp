@@ -1,8 +1,10 @@
-// The job sets sweep_bench times: the book's ARCFOUR and SHA-256 jobs, or jobs of one size,
-// each set checked against the checksum of its sequential run; and how a pool of this
-// library runs a set.
+// The job sets sweep_bench and mpi_bench time: the book's ARCFOUR and SHA-256 jobs, or jobs of
+// one size, each set checked against the checksum of its sequential run; and how a pool of
+// this library runs a set.
 #ifndef BENCH_JOB_SETS_HPP_
 #define BENCH_JOB_SETS_HPP_
+
+#include <benchmark/benchmark.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +47,12 @@ JobSet book_set(Workload workload, int count, double scale);
 JobSet uniform_set(Workload workload, std::size_t job_bytes, std::size_t total_bytes);
 // The expected checksum, computed on first use (outside any timed region).
 std::uint64_t expected_of(JobSet& set);
+
+// After a job-set row's timed loop: if `got`, the checksum of the set's last run, is not the
+// sequential run's, skips the row with an error saying so and returns false; otherwise records
+// the bytes and jobs processed and the counters the report reads (workers, jobs, total and
+// per-job bytes) and returns true.
+bool finish_job_set_row(benchmark::State& state, JobSet& set, int workers, std::uint64_t got);
 
 // How the pool rows take a set's results.
 enum class Collect {

@@ -30,6 +30,7 @@
 #include "futures/futures.hpp"
 #include "futures/mpi.hpp"
 #include "job_sets.hpp"
+#include "pool_rows.hpp"
 #include "proc_sample.hpp"
 #include "report/fields.hpp"
 #include "row_sample.hpp"
@@ -120,21 +121,7 @@ void time_set(benchmark::State& state, JobSet& set, int workers) {
   }
   sample.finish(state);
   set_job_counters(state);
-  if (got != expected) {
-    const std::string message =
-        "the results differ from the sequential run's: " + std::to_string(got) +
-        " != " + std::to_string(expected);
-    state.SkipWithError(message.c_str());
-    return;
-  }
-  const auto iterations = static_cast<std::int64_t>(state.iterations());
-  state.SetBytesProcessed(iterations * static_cast<std::int64_t>(set.total_bytes));
-  state.SetItemsProcessed(iterations * static_cast<std::int64_t>(set.jobs.size()));
-  const double jobs = static_cast<double>(set.jobs.size());
-  state.counters[std::string(fields::kWorkers)] = workers > 0 ? workers : 1;
-  state.counters[std::string(fields::kJobs)] = jobs;
-  state.counters[std::string(fields::kTotalBytes)] = static_cast<double>(set.total_bytes);
-  state.counters[std::string(fields::kJobBytes)] = static_cast<double>(set.total_bytes) / jobs;
+  bench::finish_job_set_row(state, set, workers > 0 ? workers : 1, got);
 }
 
 void register_job_sets(const Config& config) {
@@ -163,8 +150,6 @@ void register_job_sets(const Config& config) {
 // ---------------------------------------------------------------------------------------------
 // Overhead: the shapes of overhead_bench's process pool rows, at 2 worker ranks or fewer.
 
-int identity(int x) { return x; }
-
 void finish_overhead_row(benchmark::State& state, std::int64_t tasks,
                          const bench::RowSample& sample) {
   sample.finish(state);
@@ -178,44 +163,17 @@ void finish_overhead_row(benchmark::State& state, std::int64_t tasks,
 
 // One trivial task at a time: the round trip through a worker rank.
 void BM_MPIPool_RoundTrip(benchmark::State& state) {
-  futures::MPIPoolExecutor pool(static_cast<int>(state.range(0)));
-  const bench::RowSample sample;
-  for (auto _ : state) benchmark::DoNotOptimize(pool.submit(identity, 1).result());
-  finish_overhead_row(state, 1, sample);
+  bench::round_trip_row<futures::MPIPoolExecutor>(state, finish_overhead_row);
 }
 
 // N trivial tasks submitted, then each result taken.
 void BM_MPIPool_SubmitThenResult(benchmark::State& state) {
-  const auto tasks = state.range(1);
-  futures::MPIPoolExecutor pool(static_cast<int>(state.range(0)));
-  std::vector<futures::Future<int>> fs;
-  fs.reserve(static_cast<std::size_t>(tasks));
-  const bench::RowSample sample;
-  for (auto _ : state) {
-    for (std::int64_t i = 0; i < tasks; ++i)
-      fs.push_back(pool.submit(identity, static_cast<int>(i)));
-    long sum = 0;
-    for (const auto& f : fs) sum += f.result();
-    benchmark::DoNotOptimize(sum);
-    fs.clear();
-  }
-  finish_overhead_row(state, tasks, sample);
+  bench::submit_then_result_row<futures::MPIPoolExecutor>(state, finish_overhead_row);
 }
 
 // map over N integers, `chunksize` items per message.
 void BM_MPIPool_Map(benchmark::State& state) {
-  const auto items = state.range(2);
-  futures::MPIPoolExecutor pool(static_cast<int>(state.range(0)));
-  std::vector<int> in(static_cast<std::size_t>(items), 1);
-  futures::MapOptions options;
-  options.chunksize = static_cast<int>(state.range(1));
-  const bench::RowSample sample;
-  for (auto _ : state) {
-    long sum = 0;
-    for (int v : pool.map(identity, in, options)) sum += v;
-    benchmark::DoNotOptimize(sum);
-  }
-  finish_overhead_row(state, items, sample);
+  bench::map_row<futures::MPIPoolExecutor>(state, finish_overhead_row);
 }
 
 void register_overhead(int workers) {

@@ -27,6 +27,7 @@
 
 #include "bench_main.hpp"
 #include "futures/futures.hpp"
+#include "pool_rows.hpp"
 #include "report/fields.hpp"
 #include "row_sample.hpp"
 
@@ -205,24 +206,14 @@ BENCHMARK(BM_TBB_TaskGroup)
     ->UseRealTime();
 #endif
 
-int identity(int x) { return x; }
+void finish_process_row(benchmark::State& state, std::int64_t tasks,
+                        const bench::RowSample& sample) {
+  finish_row(state, tasks, "process", sample);
+}
 
 // Submits N trivial tasks to worker processes, then takes each result.
 void BM_ProcessPool_SubmitThenResult(benchmark::State& state) {
-  const auto tasks = state.range(1);
-  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
-  std::vector<futures::Future<int>> fs;
-  fs.reserve(static_cast<std::size_t>(tasks));
-  const bench::RowSample sample;
-  for (auto _ : state) {
-    for (std::int64_t i = 0; i < tasks; ++i)
-      fs.push_back(pool.submit(identity, static_cast<int>(i)));
-    long sum = 0;
-    for (const auto& f : fs) sum += f.result();
-    benchmark::DoNotOptimize(sum);
-    fs.clear();
-  }
-  finish_row(state, tasks, "process", sample);
+  bench::submit_then_result_row<futures::ProcessPoolExecutor>(state, finish_process_row);
 }
 BENCHMARK(BM_ProcessPool_SubmitThenResult)
     ->ArgNames({"workers", "tasks"})
@@ -232,27 +223,13 @@ BENCHMARK(BM_ProcessPool_SubmitThenResult)
 
 // One task at a time through a worker process: the wake-up latency across processes.
 void BM_ProcessPool_RoundTrip(benchmark::State& state) {
-  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
-  const bench::RowSample sample;
-  for (auto _ : state) benchmark::DoNotOptimize(pool.submit(identity, 1).result());
-  finish_row(state, 1, "process", sample);
+  bench::round_trip_row<futures::ProcessPoolExecutor>(state, finish_process_row);
 }
 BENCHMARK(BM_ProcessPool_RoundTrip)->ArgNames({"workers"})->Arg(kWorkers)->UseRealTime();
 
 // map over N integers in worker processes, `chunksize` items per message.
 void BM_ProcessPool_Map(benchmark::State& state) {
-  const auto items = state.range(2);
-  futures::ProcessPoolExecutor pool(static_cast<int>(state.range(0)));
-  std::vector<int> in(static_cast<std::size_t>(items), 1);
-  futures::MapOptions options;
-  options.chunksize = static_cast<int>(state.range(1));
-  const bench::RowSample sample;
-  for (auto _ : state) {
-    long sum = 0;
-    for (int v : pool.map(identity, in, options)) sum += v;
-    benchmark::DoNotOptimize(sum);
-  }
-  finish_row(state, items, "process", sample);
+  bench::map_row<futures::ProcessPoolExecutor>(state, finish_process_row);
 }
 BENCHMARK(BM_ProcessPool_Map)
     ->ArgNames({"workers", "chunksize", "items"})

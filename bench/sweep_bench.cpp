@@ -181,22 +181,7 @@ void time_set(benchmark::State& state, JobSet& set, int workers, Run&& run) {
     benchmark::DoNotOptimize(got);
   }
   sample.finish(state);
-  if (got != expected) {
-    const std::string message =
-        "the results differ from the sequential run's: " + std::to_string(got) +
-        " != " + std::to_string(expected);
-    state.SkipWithError(message.c_str());
-    return;
-  }
-  const auto iterations = static_cast<std::int64_t>(state.iterations());
-  state.SetBytesProcessed(iterations * static_cast<std::int64_t>(set.total_bytes));
-  state.SetItemsProcessed(iterations * static_cast<std::int64_t>(set.jobs.size()));
-  const double jobs = static_cast<double>(set.jobs.size());
-  const double total = static_cast<double>(set.total_bytes);
-  state.counters[std::string(fields::kWorkers)] = workers;
-  state.counters[std::string(fields::kJobs)] = jobs;
-  state.counters[std::string(fields::kTotalBytes)] = total;
-  state.counters[std::string(fields::kJobBytes)] = total / jobs;
+  finish_job_set_row(state, set, workers, got);
 }
 
 // ---------------------------------------------------------------------------------------------
