@@ -137,6 +137,24 @@ TEST_P(WaitTest, DuplicatesCountOnce) {
   EXPECT_THAT(r.done, ElementsAre(f, g));
 }
 
+// Many futures, each several times over: every one kept once, at its first place.
+TEST(DedupeTest, KeepsTheFirstOfEachStateInOrder) {
+  std::vector<Promise<int>> promises(1000);
+  std::vector<internal::StateBase*> states;
+  std::vector<internal::StateBase*> expected;
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t k = 0; k < promises.size(); k += static_cast<std::size_t>(round) + 1) {
+      Future<int> f = promises[k].get_future();
+      internal::StateBase* s = internal::FutureAccess::state(f);
+      if (round == 0) expected.push_back(s);
+      states.push_back(s);
+    }
+  }
+  std::reverse(states.begin() + static_cast<std::ptrdiff_t>(expected.size()), states.end());
+  EXPECT_EQ(internal::dedupe(states), expected);
+  EXPECT_EQ(internal::dedupe({}), std::vector<internal::StateBase*>{});
+}
+
 TEST_P(WaitTest, EmptyInputReturnsAtOnce) {
   std::vector<Future<int>> none;
   EXPECT_TRUE(wait(none, {}, ReturnWhen::first_completed).done.empty());

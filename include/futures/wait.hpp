@@ -215,6 +215,7 @@ AsCompleted<T> as_completed(std::initializer_list<Future<T>> fs,
 
 namespace internal {
 
+// `states` with repeats dropped: the first of each kept, in order.
 std::vector<StateBase*> dedupe(std::vector<StateBase*> states);
 
 template <class T>

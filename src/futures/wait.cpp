@@ -1,19 +1,37 @@
 #include "futures/wait.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <string>
-#include <unordered_set>
+#include <utility>
 
 #include "futures/internal/waiter.hpp"
 
 namespace futures::internal {
 
+// An open-addressing set in one table at most half full: no allocation per state, which a
+// node-based set makes for each of as_completed's or wait()'s futures.
 std::vector<StateBase*> dedupe(std::vector<StateBase*> states) {
   if (states.size() < 2) return states;
-  std::unordered_set<StateBase*> seen;
-  seen.reserve(states.size());
+  const std::size_t capacity = std::bit_ceil(2 * states.size());
+  const int shift = 64 - std::countr_zero(capacity);
+  std::vector<StateBase*> table(capacity, nullptr);  // nullptr: an empty slot
+  bool seen_null = false;
   std::size_t kept = 0;
   for (StateBase* s : states) {
-    if (seen.insert(s).second) states[kept++] = s;
+    bool fresh;
+    if (s == nullptr) {
+      fresh = !std::exchange(seen_null, true);
+    } else {
+      // Fibonacci hashing of the address, then linear probing.
+      std::size_t i = static_cast<std::size_t>(
+          (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) * 0x9E3779B97F4A7C15u) >>
+          shift);
+      while (table[i] != nullptr && table[i] != s) i = (i + 1) & (capacity - 1);
+      fresh = table[i] == nullptr;
+      table[i] = s;
+    }
+    if (fresh) states[kept++] = s;
   }
   states.resize(kept);
   return states;
