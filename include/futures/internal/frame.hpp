@@ -23,6 +23,8 @@ using Invoker = void (*)(std::uintptr_t fn, Reader& args, std::vector<std::byte>
 //                     kInitFailed:  kind, exception record (then the worker exits)
 enum FrameKind : std::uint8_t { kTask = 1, kResult = 2, kError = 3, kInitFailed = 4 };
 inline constexpr std::size_t kFrameHeader = sizeof(std::uint32_t);
+// The most tasks a pool sends one worker ahead of its replies.
+inline constexpr std::size_t kMaxTasksInFlight = 64;
 inline constexpr std::size_t kMaxFrame = 0xFFFFFFFFu;
 
 // Starts a frame in `out`: reserves the length; finish_frame() fills it in.

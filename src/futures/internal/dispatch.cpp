@@ -12,7 +12,7 @@ namespace {
 
 // What one worker may hold in flight: at most kMaxWindow tasks, and beyond its first task, no
 // more than kTargetBacklog of estimated work.
-constexpr std::size_t kMaxWindow = 64;
+constexpr std::size_t kMaxWindow = kMaxTasksInFlight;
 constexpr std::chrono::nanoseconds kTargetBacklog = std::chrono::milliseconds(1);
 
 }  // namespace

@@ -117,13 +117,17 @@ bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
   // Results go out in batches while more requests are already buffered, but no batch is held
   // past this (plus the task running when it passes). Each write wakes the parent's I/O thread,
   // which takes a core from a worker when all cores are busy (results/process-pool-64k/). The
-  // dispatch keeps about 1 ms of work in flight per worker, so a worker still holds work when
-  // it sends a batch.
+  // dispatch keeps about 1 ms of work in flight per worker, and at most kMaxTasksInFlight
+  // tasks: a batch closes at half that count, so that a worker given tiny tasks still holds
+  // half of them while the parent answers its batch with more.
   constexpr auto kMaxBatchDelay = std::chrono::microseconds(500);
+  constexpr std::size_t kMaxBatchResults = kMaxTasksInFlight / 2;
+  std::size_t batched = 0;
   auto batch_start = std::chrono::steady_clock::now();
   auto flush = [&] {
     if (!out.empty() && !write_all(fd, out.data(), out.size())) worker_exit(0);  // parent gone
     out.clear();
+    batched = 0;
   };
   for (;;) {
     std::optional<std::span<const std::byte>> frame;
@@ -149,13 +153,14 @@ bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
     } else {
       if (out.empty()) batch_start = std::chrono::steady_clock::now();
       run_task(*frame, out);
+      ++batched;
     }
     ++done;
     if (config.max_tasks && done >= *config.max_tasks) {
       flush();
       worker_exit(0);
     }
-    if (out.size() >= (1u << 16) ||
+    if (out.size() >= (1u << 16) || batched >= kMaxBatchResults ||
         std::chrono::steady_clock::now() - batch_start > kMaxBatchDelay) {
       flush();
     }
