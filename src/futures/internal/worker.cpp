@@ -116,10 +116,10 @@ bool fail_oversized_task(FrameBuffer& in, std::vector<std::byte>& out) {
   long done = 0;
   // Results go out in batches while more requests are already buffered, but no batch is held
   // past this (plus the task running when it passes). Each write wakes the parent's I/O thread,
-  // which takes a core from a worker when all cores are busy (results/process-pool-64k/). The
-  // dispatch keeps about 1 ms of work in flight per worker, and at most kMaxTasksInFlight
-  // tasks: a batch closes at half that count, so that a worker given tiny tasks still holds
-  // half of them while the parent answers its batch with more.
+  // which takes a core from a worker when all cores are busy (results/process-pool-64k/,
+  // results/before-after-batching/). The dispatch keeps about 1 ms of work in flight per
+  // worker, and at most kMaxTasksInFlight tasks: a batch closes at half that count, so that a
+  // worker given tiny tasks still holds half of them while the parent answers its batch.
   constexpr auto kMaxBatchDelay = std::chrono::microseconds(500);
   constexpr std::size_t kMaxBatchResults = kMaxTasksInFlight / 2;
   std::size_t batched = 0;
