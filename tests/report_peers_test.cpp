@@ -19,9 +19,10 @@ std::string num(double x) {
 
 // An overhead_bench record: oneTBB's task_group and the thread pool's submit-then-result row,
 // both of 1000 tasks at `workers`, in `rounds` rounds; ours takes `factor` times oneTBB's time
-// in every round, and its round k + `ours_shift` is oneTBB's round k. A round trip row (no
-// tasks) has no pair.
-std::string tbb_record(int rounds, double factor, int workers, int ours_shift = 0) {
+// in every round, and its round k + `ours_shift` is oneTBB's round k (with `ours_in_round_0`,
+// every one of ours is numbered round 0). A round trip row (no tasks) has no pair.
+std::string tbb_record(int rounds, double factor, int workers, int ours_shift = 0,
+                       bool ours_in_round_0 = false) {
   std::string rows;
   auto add = [&rows](const std::string& name, const std::string& executor, int round, double ns) {
     if (!rows.empty()) rows += ",";
@@ -36,7 +37,8 @@ std::string tbb_record(int rounds, double factor, int workers, int ours_shift = 
   for (int k = 0; k < rounds; ++k) {
     const double tbb = 100000 + 20000 * (k % 3);  // 100 to 140 ns a task
     add("BM_TBB_TaskGroup" + args, "tbb", k, tbb);
-    add("BM_ThreadPool_SubmitThenResult" + args, "thread", k + ours_shift, factor * tbb);
+    add("BM_ThreadPool_SubmitThenResult" + args, "thread", ours_in_round_0 ? 0 : k + ours_shift,
+        factor * tbb);
     add("BM_ThreadPool_RoundTrip/workers:2/real_time", "thread", k, 300);
   }
   return "{\"context\": {\"num_cpus\": 2}, \"benchmarks\": [" + rows + "]}";
@@ -62,6 +64,16 @@ TEST(ReportPeersTest, RowsOfNoSharedRoundsAreComparedUnpaired) {
   const auto ratios = report::tbb_ratios(r);
   ASSERT_EQ(ratios.size(), 1u);
   EXPECT_FALSE(ratios[0].paired);
+  EXPECT_NEAR(ratios[0].time_ratio.value, 0.8, 1e-9);
+}
+
+TEST(ReportPeersTest, RowsWithRepeatedRoundNumbersAreComparedOverAllTheirTimes) {
+  // Ours are all numbered round 0: nothing to pair, and each of its 9 times counts once.
+  const auto r = report::analyze({report::parse_record(tbb_record(9, 0.8, 2, 0, true), "ov.json")});
+  const auto ratios = report::tbb_ratios(r);
+  ASSERT_EQ(ratios.size(), 1u);
+  EXPECT_FALSE(ratios[0].paired);
+  EXPECT_EQ(ratios[0].time_ratio.n, 9);
   EXPECT_NEAR(ratios[0].time_ratio.value, 0.8, 1e-9);
 }
 

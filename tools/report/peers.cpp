@@ -7,16 +7,13 @@
 namespace report {
 namespace {
 
-// The row's times per task in `rounds` (a row's per-task time is its time per iteration times
-// one factor: the tasks of an iteration).
-std::vector<double> per_task_in_rounds(const OverheadRow& row, const std::vector<int>& rounds) {
-  std::vector<double> out = times_in_rounds(row.seconds, row.rounds, rounds);
+// `times` of the row, per iteration, as times per task: a row's per-task time is its time per
+// iteration times one factor, the tasks of an iteration.
+std::vector<double> per_task(const OverheadRow& row, std::vector<double> times) {
   const double scale = row.time.median > 0 ? row.per_task.value / row.time.median : 1;
-  for (double& t : out) t *= scale;
-  return out;
+  for (double& t : times) t *= scale;
+  return times;
 }
-
-std::vector<double> per_task(const OverheadRow& row) { return per_task_in_rounds(row, row.rounds); }
 
 }  // namespace
 
@@ -36,11 +33,14 @@ std::vector<PeerRatio> tbb_ratios(const Report& r) {
     p.ours = &ours;
     p.peer = &*peer;
     const std::vector<int> rounds = shared_rounds(ours, *peer);
-    const std::vector<double> our_times = per_task_in_rounds(ours, rounds);
-    const std::vector<double> peer_times = per_task_in_rounds(*peer, rounds);
+    const std::vector<double> our_times =
+        per_task(ours, times_in_rounds(ours.seconds, ours.rounds, rounds));
+    const std::vector<double> peer_times =
+        per_task(*peer, times_in_rounds(peer->seconds, peer->rounds, rounds));
     p.paired = rounds.size() >= 3 && !our_times.empty() && !peer_times.empty();
     p.time_ratio = p.paired ? stats::ratio_of_medians(our_times, peer_times, true)
-                            : stats::ratio_of_medians(per_task(ours), per_task(*peer), false);
+                            : stats::ratio_of_medians(per_task(ours, ours.seconds),
+                                                      per_task(*peer, peer->seconds), false);
     p.flagged = !ours.quality.ok() || !peer->quality.ok();
     out.push_back(std::move(p));
   }
