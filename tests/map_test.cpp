@@ -15,6 +15,7 @@
 #include <ranges>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -60,8 +61,9 @@ TEST_P(MapTest, YieldsResultsInInputOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], long{i} * i);
 }
 
-// The results of a chunk are a std::vector<bool> here, whose elements have no address: they
-// are yielded by value (the Python documentation's is_prime example maps to bool).
+// The results of a chunk of several items are a std::vector<bool> here, whose elements have no
+// address: they are yielded by value (the Python documentation's is_prime example maps to
+// bool).
 TEST_P(MapTest, YieldsBoolResultsInInputOrder) {
   std::vector<int> in(300);
   for (int i = 0; i < 300; ++i) in[static_cast<std::size_t>(i)] = i;
@@ -451,6 +453,60 @@ TEST_P(MapTest, MapsAFunctionReturningAMoveOnlyType) {
 TEST_P(MapTest, EmptyInputYieldsNothing) {
   auto results = pool_.map([](int x) { return x; }, std::vector<int>{}, options());
   EXPECT_TRUE(results.begin() == results.end());
+}
+
+int square(int x) { return x * x; }
+
+TEST_P(MapTest, MapsThroughAFunctionPointer) {
+  std::vector<int> out;
+  for (int v : pool_.map(&square, std::views::iota(0, 50), options())) out.push_back(v);
+  ASSERT_EQ(out.size(), 50U);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], i * i);
+}
+
+// A function object with state is one object shared by the tasks (only a stateless one may be
+// copied into each): one worker running the tasks in turn numbers the items 0, 1, 2, ...
+struct Numbering {
+  mutable int next = 0;
+  int operator()(int) const { return next++; }
+};
+static_assert(std::is_trivially_copyable_v<Numbering>);
+
+TEST(MapSharingTest, TasksShareAStatefulFunctionObject) {
+  ThreadPoolExecutor pool(1);
+  std::vector<int> out;
+  for (int v : pool.map(Numbering{}, std::views::iota(0, 10))) out.push_back(v);
+  EXPECT_THAT(out, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+}
+
+// A chunk's results: the first inline while at most one was reserved, in order in any case.
+TEST(ChunkValuesTest, KeepsResultsInOrderInlineOrNot) {
+  internal::ChunkValues<std::string> one;
+  one.reserve(1);
+  EXPECT_TRUE(one.empty());
+  one.push_back("a");
+  ASSERT_EQ(one.size(), 1U);
+  EXPECT_EQ(one[0], "a");
+
+  internal::ChunkValues<std::string> grown;  // one inline, then moved out for the second
+  for (const char* s : {"a", "b", "c"}) grown.push_back(s);
+  ASSERT_EQ(grown.size(), 3U);
+  EXPECT_EQ(grown[0], "a");
+  EXPECT_EQ(grown[1], "b");
+  EXPECT_EQ(grown[2], "c");
+
+  internal::ChunkValues<std::string> reserved;
+  reserved.reserve(2);
+  reserved.emplace_back(3, 'x');
+  reserved.emplace_back("y");
+  ASSERT_EQ(reserved.size(), 2U);
+  EXPECT_EQ(reserved[0], "xxx");
+  EXPECT_EQ(reserved[1], "y");
+
+  const internal::ChunkValues<bool> bools(std::vector<bool>{true, false});
+  ASSERT_EQ(bools.size(), 2U);
+  EXPECT_TRUE(bools[0]);
+  EXPECT_FALSE(bools[1]);
 }
 
 // Process pool map: task functions are plain functions, as that pool requires.

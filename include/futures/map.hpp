@@ -5,6 +5,7 @@
 #define FUTURES_MAP_HPP_
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -48,11 +49,59 @@ struct MapOptions {
   bool unordered = false;
 };
 
+namespace internal {
+
+// The results of one map chunk, in order. The first result of a chunk that reserved room for
+// no more than one lives inline, so that map at chunksize 1 allocates nothing for its result
+// (the worker allocating and the iterating thread freeing cost more than the task itself).
+template <class R>
+class ChunkValues {
+ public:
+  // A bool in a std::vector<bool> has no address: bools are read by value.
+  using const_reference = std::conditional_t<std::is_same_v<R, bool>, bool, const R&>;
+
+  ChunkValues() = default;
+  explicit ChunkValues(std::vector<R> values) noexcept : many_(std::move(values)) {}
+
+  // Room for n results; n <= 1 keeps the first inline.
+  void reserve(std::size_t n) {
+    if (n > 1) many_.reserve(n);
+  }
+  template <class... Args>
+  void emplace_back(Args&&... args) {
+    if (!one_ && many_.capacity() == 0) {
+      one_.emplace(std::forward<Args>(args)...);
+      return;
+    }
+    if (one_) {
+      many_.reserve(2);
+      many_.push_back(std::move(*one_));
+      one_.reset();
+    }
+    many_.emplace_back(std::forward<Args>(args)...);
+  }
+  void push_back(R value) { emplace_back(std::move(value)); }
+
+  std::size_t size() const noexcept { return one_ ? 1 : many_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  const_reference operator[](std::size_t i) const noexcept {
+    assert(i < size() && "ChunkValues index out of range");
+    if (one_) return *one_;
+    return many_[i];
+  }
+
+ private:
+  std::optional<R> one_;  // the only result, when it is inline; then many_ is empty
+  std::vector<R> many_;
+};
+
+}  // namespace internal
+
 // What one map task produces: the results of its items in order, then the exception of the
 // item that threw (the items after it are not run).
 template <class R>
 struct MapChunk {
-  std::vector<R> values;
+  internal::ChunkValues<R> values;
   std::exception_ptr error;
 };
 
@@ -82,9 +131,9 @@ template <class... Elements>
 using map_item_t = typename MapItem<Elements...>::type;
 
 // Calls fn on one item (spreading a zipped item over fn's parameters) and appends the result
-// to out, std::monostate for a function returning void.
-template <bool Zipped, class V, class F, class Item>
-void append_map_result(std::vector<V>& out, const F& fn, const Item& item) {
+// to out (a ChunkValues or a std::vector), std::monostate for a function returning void.
+template <bool Zipped, class Out, class F, class Item>
+void append_map_result(Out& out, const F& fn, const Item& item) {
   auto call = [&fn, &item]() -> decltype(auto) {
     if constexpr (Zipped) {
       return std::apply(fn, item);
@@ -253,9 +302,13 @@ class MapResults {
       chunk_ = nullptr;
       try {
         submit_more();
-        const auto next = pending_.begin() + static_cast<std::ptrdiff_t>(next_index());
-        current_.emplace(std::move(*next));
-        pending_.erase(next);
+        const std::size_t next = next_index();
+        current_.emplace(std::move(pending_[next]));
+        if (next == 0) {
+          pending_.pop_front();
+        } else {
+          pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(next));
+        }
         std::exception_ptr failed;
         try {
           failed = deadline_ ? current_->exception(*deadline_ - internal::Clock::now())
@@ -329,8 +382,8 @@ namespace internal {
 
 // The executor-independent part of map(): reads the ranges in step (stopping at the shortest)
 // in chunks of options.chunksize items, each Item built from one element of every range, and
-// hands each chunk to submit_chunk(std::vector<Item>) -> Future<MapChunk<V>>: all at once or,
-// with buffersize, buffersize at once and then one per chunk consumed.
+// hands each chunk to submit_chunk(std::vector<Item>&) -> Future<MapChunk<V>>, which may move
+// from it: all at once or, with buffersize, buffersize at once and then one per chunk consumed.
 template <class V, class Item, class SubmitChunk, class... Ranges>
 MapResults<V> start_map(const MapOptions& options, SubmitChunk submit_chunk, Ranges&&... ranges) {
   check_map_options(options);
@@ -340,13 +393,16 @@ MapResults<V> start_map(const MapOptions& options, SubmitChunk submit_chunk, Ran
   auto input = std::make_shared<ZipReader<Ranges...>>(std::forward<Ranges>(ranges)...);
   const auto chunksize = static_cast<std::size_t>(options.chunksize);
 
-  auto submit_next = [input, chunksize, submit_chunk = std::move(submit_chunk)]()
+  // One vector serves every chunk: submit_chunk moves out what it keeps (a chunk of one
+  // item, only the item), and what it leaves is reused.
+  auto submit_next = [input, chunksize, chunk = std::vector<Item>(),
+                      submit_chunk = std::move(submit_chunk)]() mutable
       -> std::optional<typename MapResults<V>::ChunkFuture> {
-    std::vector<Item> chunk;
+    chunk.clear();
     chunk.reserve(chunksize);
     input->read(chunk, chunksize);
     if (chunk.empty()) return std::nullopt;
-    return submit_chunk(std::move(chunk));
+    return submit_chunk(chunk);
   };
 
   std::deque<typename MapResults<V>::ChunkFuture> submitted;

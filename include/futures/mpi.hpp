@@ -188,7 +188,7 @@ MapResults<internal::map_value_t<R>> MPIPoolExecutor::map_ranges(R (*fn)(Ps...),
                 "another rank; see futures::Codec");
   return internal::start_map<V, Item>(
       options,
-      [this, fn](std::vector<Item> chunk) {
+      [this, fn](const std::vector<Item>& chunk) {
         std::vector<std::byte> frame;
         begin_task(frame, &internal::invoke_chunk_in_worker<R, Ps...>,
                    reinterpret_cast<std::uintptr_t>(fn));

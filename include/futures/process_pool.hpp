@@ -110,7 +110,7 @@ void invoke_chunk_in_worker(std::uintptr_t fn_bits, Reader& in, std::vector<std:
 template <class V>
 void complete_chunk_in_parent(StateBase* state, Reader& in) {
   MapChunk<V> chunk;
-  chunk.values = in.get<std::vector<V>>();
+  chunk.values = ChunkValues<V>(in.get<std::vector<V>>());
   const auto has_error = in.get<std::uint8_t>();
   if (has_error > 1) throw DecodeError("bad chunk error flag");
   if (has_error) chunk.error = rebuild_exception(decode_record(in));
@@ -310,7 +310,7 @@ MapResults<internal::map_value_t<R>> ProcessPoolExecutor::map_ranges(R (*fn)(Ps.
                 "cross the process boundary; see futures::Codec");
   return internal::start_map<V, Item>(
       options,
-      [this, fn](std::vector<Item> chunk) {
+      [this, fn](const std::vector<Item>& chunk) {
         auto* state = new internal::State<MapChunk<V>>();
         auto future = internal::FutureAccess::adopt(state);
         std::vector<std::byte> frame;

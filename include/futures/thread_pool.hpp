@@ -166,14 +166,33 @@ auto ThreadPoolExecutor::map_ranges(F&& fn, const MapOptions& options, Ranges&&.
   using V = internal::map_value_t<internal::map_result_t<F, Ranges...>>;
   using Item = internal::map_item_t<std::ranges::range_value_t<Ranges>...>;
   constexpr bool kZipped = sizeof...(Ranges) > 1;
-  auto shared_fn = std::make_shared<const std::decay_t<F>>(std::forward<F>(fn));
+  using Fn = std::decay_t<F>;
+  // The tasks share fn through a shared_ptr, except a stateless function or a function
+  // pointer, which each task copies: the count of a shared fn is written by the submitting
+  // thread and by every worker at every task.
+  constexpr bool kCopyFn = std::is_trivially_copyable_v<Fn> &&
+                           (std::is_empty_v<Fn> || std::is_pointer_v<Fn>);
+  auto held_fn = [&fn] {
+    if constexpr (kCopyFn) {
+      return Fn(std::forward<F>(fn));
+    } else {
+      return std::make_shared<const Fn>(std::forward<F>(fn));
+    }
+  }();
   // Runs fn over a chunk's items, given as for_each(add), into the chunk's results.
-  auto run_chunk = [shared_fn](std::size_t items, auto&& for_each) {
+  auto run_chunk = [held_fn](std::size_t items, auto&& for_each) {
+    const Fn& call = [&held_fn]() -> const Fn& {
+      if constexpr (kCopyFn) {
+        return held_fn;
+      } else {
+        return *held_fn;
+      }
+    }();
     MapChunk<V> out;
     out.values.reserve(items);
     try {
       for_each([&](const Item& item) {
-        internal::append_map_result<kZipped>(out.values, *shared_fn, item);
+        internal::append_map_result<kZipped>(out.values, call, item);
       });
     } catch (...) {
       out.error = std::current_exception();
@@ -182,10 +201,10 @@ auto ThreadPoolExecutor::map_ranges(F&& fn, const MapOptions& options, Ranges&&.
   };
   return internal::start_map<V, Item>(
       options,
-      [this, run_chunk](std::vector<Item> chunk) {
-        // A chunk of one item travels without its vector: one allocation less per task, and
-        // no vector allocated here and freed by the worker. Item(...) copies a bool out of
-        // its std::vector<bool> proxy.
+      [this, run_chunk](std::vector<Item>& chunk) {
+        // A chunk of one item travels without its vector, which start_map reuses: no vector
+        // allocated here and freed by the worker. Item(...) copies a bool out of its
+        // std::vector<bool> proxy.
         if (chunk.size() == 1) {
           return submit([run_chunk, item = Item(std::move(chunk.front()))]() {
             return run_chunk(1, [&](auto&& add) { add(item); });
