@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Copies a release build's CPU-bound benchmark programs, the shared libraries they need beyond
-# the C library, OpenSSL's legacy provider (RC4) and the CPython script into one folder, so
-# that tools/reference_sweep.sh runs them on another x86-64 Linux machine without Debian's
-# packages: a machine with more cores than this one.
+# Copies a release build's CPU-bound benchmark programs (sweep_bench, jobs_bench and
+# overhead_bench), the shared libraries they need beyond the C library, OpenSSL's legacy
+# provider (RC4) and the CPython script into one folder, so that tools/reference_sweep.sh runs
+# them on another x86-64 Linux machine without Debian's packages: a machine with more cores
+# than this one.
 # Usage: tools/bundle_bench.sh BUILD_DIR DEST
-#   BUILD_DIR  a release build (cmake --preset release); its bench/sweep_bench, bench/jobs_bench
-#              and tools/context/machine_context are brought up to date first
+#   BUILD_DIR  a release build (cmake --preset release); its bench/sweep_bench, bench/jobs_bench,
+#              bench/overhead_bench and tools/context/machine_context are brought up to date
+#              first
 #   DEST       created or emptied: DEST/bin (a script per program that runs it from
 #              DEST/libexec with DEST/lib's libraries and OpenSSL modules), DEST/python,
 #              DEST/revision (the git revision the programs were built from)
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR DEST (see --help)" >&2; exit 2; }
 build=$1
 dest=$2
-programs=("$build/bench/sweep_bench" "$build/bench/jobs_bench" "$build/tools/context/machine_context")
+programs=("$build/bench/sweep_bench" "$build/bench/jobs_bench" "$build/bench/overhead_bench"
+          "$build/tools/context/machine_context")
 # Built here first: a program older than the sources would carry another revision's code.
-cmake --build "$build" --target sweep_bench jobs_bench machine_context >/dev/null ||
+cmake --build "$build" --target sweep_bench jobs_bench overhead_bench machine_context >/dev/null ||
   { echo "bundle_bench: building $build failed (configure it with cmake --preset release)" >&2; exit 2; }
 for p in "${programs[@]}"; do
   [ -x "$p" ] || { echo "bundle_bench: '$p' not found: build with the release preset first" >&2; exit 2; }

@@ -17,13 +17,19 @@
 #                           no record, and the next step runs
 #   --budget-seconds=N      the most all steps may take together (default: no limit); a step
 #                           gets what is left of it, and is left out with under 10 s
+#   --steps=LIST            the steps to run, in that order (default sweep_threads,
+#                           sweep_processes,cpython_bench,sweep_startup,jobs_kernels)
 # (The underscore spellings, --cpython_workers and the rest, are accepted too.)
-# Steps, most wanted first: sweep_bench threads, processes, CPython (python3, when present),
-# the pools' start-up, then jobs_bench's kernels beside OpenSSL. OUT_DIR gets one JSON record
-# per finished step and reference_sweep.log (lscpu, the steps and their times).
+# Steps: sweep_threads and sweep_processes (sweep_bench's pools and peers at every worker
+# count), cpython_bench (CPython, when python3 is present), sweep_startup (the pools'
+# start-up), jobs_kernels (jobs_bench's kernels beside OpenSSL), and two not run by default:
+# overhead_threads (overhead_bench's thread-pool and oneTBB rows, at the 2 workers they are
+# written for, with cores to spare) and granularity_2w (the job-size sweep of make bench at 2
+# workers, both pools, into OUT_DIR/granularity-2w/ to be reported apart). OUT_DIR gets one
+# JSON record per finished step and reference_sweep.log (lscpu, the steps and their times).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [ $# -ge 2 ] || { echo "usage: $0 BUNDLE OUT_DIR [flags] (see --help)" >&2; exit 2; }
@@ -38,6 +44,7 @@ cpython_scale=0.25
 reps=9
 step_seconds=600
 budget_seconds=
+steps=sweep_threads,sweep_processes,cpython_bench,sweep_startup,jobs_kernels
 for arg in "$@"; do
   case "$arg" in
     --workers=*) workers=${arg#*=} ;;
@@ -48,11 +55,18 @@ for arg in "$@"; do
     --repetitions=*) reps=${arg#*=} ;;
     --step-seconds=* | --step_seconds=*) step_seconds=${arg#*=} ;;
     --budget-seconds=* | --budget_seconds=*) budget_seconds=${arg#*=} ;;
+    --steps=*) steps=${arg#*=} ;;
     *) echo "reference_sweep: unknown flag '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$reps$step_seconds$budget_seconds" in *[!0-9]* | '') echo "reference_sweep: --repetitions, --step-seconds and --budget-seconds take whole numbers" >&2; exit 2 ;; esac
-for p in sweep_bench jobs_bench machine_context; do
+for name in ${steps//,/ }; do
+  case "$name" in
+    sweep_threads | sweep_processes | cpython_bench | sweep_startup | jobs_kernels | overhead_threads | granularity_2w) ;;
+    *) echo "reference_sweep: --steps: unknown step '$name' (see --help)" >&2; exit 2 ;;
+  esac
+done
+for p in sweep_bench jobs_bench overhead_bench machine_context; do
   [ -x "$bundle/bin/$p" ] || { echo "reference_sweep: '$bundle/bin/$p' not found: make the bundle with tools/bundle_bench.sh" >&2; exit 2; }
 done
 mkdir -p "$out"
@@ -70,11 +84,13 @@ max_workers=$(echo "$workers" | tr ',' '\n' | sort -n | tail -n 1)
 "$context" >>"$log"
 start=$SECONDS
 # step NAME COMMAND...: runs COMMAND, in which @OUT@ stands for a temporary record, moved to
-# NAME.json when it finished in time.
+# NAME.json (NAME may name a subfolder of OUT_DIR) when it finished in time.
 step() {
   local name=$1 began=$SECONDS status=0
   shift
-  local tmp=$out/.$name.json limit=$step_seconds
+  mkdir -p "$(dirname "$out/$name")"
+  local tmp limit=$step_seconds
+  tmp=$(dirname "$out/$name")/.$(basename "$name").json
   if [ -n "$budget_seconds" ]; then
     local left=$((budget_seconds - (SECONDS - start)))
     [ "$left" -ge "$limit" ] || limit=$left
@@ -97,19 +113,40 @@ step() {
 sweep=("$bundle/bin/sweep_bench" --workers="$workers" --jobs="$jobs" --scale="$scale"
        --granularity-workers="$max_workers" --benchmark_repetitions="$reps" --max-rounds="$reps"
        --benchmark_out=@OUT@ --benchmark_out_format=json)
-step sweep_threads "${sweep[@]}" --part=threads
-step sweep_processes "${sweep[@]}" --part=processes
-if command -v python3 >/dev/null; then
-  step cpython_bench python3 "$bundle/python/cpython_bench.py" --workers="$cpython_workers" \
-    --jobs="$jobs" --arcfour-scale="$cpython_scale" --sha-scale="$scale" --no-overhead \
-    --repetitions="$reps" --max-rounds="$reps" --machine-context="$context" --out=@OUT@
-else
-  echo "reference_sweep: cpython_bench: left out: python3 not found" | tee -a "$log"
-fi
-step sweep_startup "${sweep[@]}" --part=process_startup
+# make bench's job-size sweep at 2 workers: its job sizes and scale, its ceilings.
+granularity=("$bundle/bin/sweep_bench" --workers=2 --granularity-workers=2
+             --benchmark_filter=job_bytes --benchmark_repetitions="$reps" --max-rounds="$reps"
+             --benchmark_out=@OUT@ --benchmark_out_format=json)
 # shellcheck source=tools/bench_rows.sh
 . "$(dirname "$0")/bench_rows.sh"
-step jobs_kernels "$bundle/bin/jobs_bench" --benchmark_filter="$KERNEL_ROWS" \
-  --benchmark_repetitions="$reps" --max-rounds="$reps" --benchmark_min_time="$KERNEL_MIN_TIME" \
-  --benchmark_out=@OUT@ --benchmark_out_format=json
-echo "reference_sweep: $((SECONDS - start)) s; records: $(cd "$out" && ls ./*.json 2>/dev/null | tr '\n' ' ')" | tee -a "$log"
+for name in ${steps//,/ }; do
+  case "$name" in
+    sweep_threads) step sweep_threads "${sweep[@]}" --part=threads ;;
+    sweep_processes) step sweep_processes "${sweep[@]}" --part=processes ;;
+    cpython_bench)
+      if command -v python3 >/dev/null; then
+        step cpython_bench python3 "$bundle/python/cpython_bench.py" --workers="$cpython_workers" \
+          --jobs="$jobs" --arcfour-scale="$cpython_scale" --sha-scale="$scale" --no-overhead \
+          --repetitions="$reps" --max-rounds="$reps" --machine-context="$context" --out=@OUT@
+      else
+        echo "reference_sweep: cpython_bench: left out: python3 not found" | tee -a "$log"
+      fi
+      ;;
+    sweep_startup) step sweep_startup "${sweep[@]}" --part=process_startup ;;
+    jobs_kernels)
+      step jobs_kernels "$bundle/bin/jobs_bench" --benchmark_filter="$KERNEL_ROWS" \
+        --benchmark_repetitions="$reps" --max-rounds="$reps" --benchmark_min_time="$KERNEL_MIN_TIME" \
+        --benchmark_out=@OUT@ --benchmark_out_format=json
+      ;;
+    overhead_threads)
+      step overhead_threads "$bundle/bin/overhead_bench" --benchmark_filter="$OVERHEAD_THREAD_ROWS" \
+        --benchmark_repetitions="$reps" --max-rounds="$reps" --benchmark_min_time="$OVERHEAD_MIN_TIME" \
+        --benchmark_out=@OUT@ --benchmark_out_format=json
+      ;;
+    granularity_2w)
+      step granularity-2w/sweep_threads "${granularity[@]}" --part=threads
+      step granularity-2w/sweep_processes "${granularity[@]}" --part=processes
+      ;;
+  esac
+done
+echo "reference_sweep: $((SECONDS - start)) s; records: $(cd "$out" && find . -name '*.json' ! -name '.*' | sort | tr '\n' ' ')" | tee -a "$log"
