@@ -170,8 +170,8 @@ auto ThreadPoolExecutor::map_ranges(F&& fn, const MapOptions& options, Ranges&&.
   // The tasks share fn through a shared_ptr, except a stateless function or a function
   // pointer, which each task copies: the count of a shared fn is written by the submitting
   // thread and by every worker at every task.
-  constexpr bool kCopyFn = std::is_trivially_copyable_v<Fn> &&
-                           (std::is_empty_v<Fn> || std::is_pointer_v<Fn>);
+  constexpr bool kCopyFn =
+      std::is_trivially_copyable_v<Fn> && (std::is_empty_v<Fn> || std::is_pointer_v<Fn>);
   auto held_fn = [&fn] {
     if constexpr (kCopyFn) {
       return Fn(std::forward<F>(fn));
@@ -191,9 +191,8 @@ auto ThreadPoolExecutor::map_ranges(F&& fn, const MapOptions& options, Ranges&&.
     MapChunk<V> out;
     out.values.reserve(items);
     try {
-      for_each([&](const Item& item) {
-        internal::append_map_result<kZipped>(out.values, call, item);
-      });
+      for_each(
+          [&](const Item& item) { internal::append_map_result<kZipped>(out.values, call, item); });
     } catch (...) {
       out.error = std::current_exception();
     }

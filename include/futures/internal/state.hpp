@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cassert>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -17,6 +18,7 @@
 
 #include "futures/errors.hpp"
 #include "futures/internal/spin.hpp"
+#include "futures/internal/state_pool.hpp"
 #include "futures/types.hpp"
 
 namespace futures::internal {
@@ -237,6 +239,17 @@ template <class R, class Fn, bool kTakesStopToken = false>
 class Task final : public State<R> {
  public:
   explicit Task(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
+
+  // Tasks live in the state pool's blocks (state_pool.hpp); one aligned beyond a block's 64
+  // bytes in operator new's.
+  static void* operator new(std::size_t size) { return allocate_state(size); }
+  static void operator delete(void* block, std::size_t size) noexcept { free_state(block, size); }
+  static void* operator new(std::size_t size, std::align_val_t align) {
+    return ::operator new(size, align);
+  }
+  static void operator delete(void* block, std::size_t /*size*/, std::align_val_t align) noexcept {
+    ::operator delete(block, align);
+  }
 
   void run() noexcept override {
     assert(alive_ && "a task run twice");
