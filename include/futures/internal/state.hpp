@@ -240,8 +240,8 @@ class Task final : public State<R> {
  public:
   explicit Task(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
 
-  // Tasks live in the state pool's blocks (state_pool.hpp); one aligned beyond a block's 64
-  // bytes in operator new's.
+  // Tasks live in the state pool's blocks (state_pool.hpp); a task aligned beyond operator
+  // new's default (its fn is over-aligned) in operator new's aligned memory.
   static void* operator new(std::size_t size) { return allocate_state(size); }
   static void operator delete(void* block, std::size_t size) noexcept { free_state(block, size); }
   static void* operator new(std::size_t size, std::align_val_t align) {
