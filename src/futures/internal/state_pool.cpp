@@ -96,11 +96,11 @@ Block* new_slab(std::size_t c) {
 // kBatch newest in the depot when it has more.
 class ThreadCache {
  public:
-  ThreadCache() noexcept { status = kAlive; }
+  ThreadCache() = default;
   ThreadCache(const ThreadCache&) = delete;
   ThreadCache& operator=(const ThreadCache&) = delete;
   ~ThreadCache() {
-    status = kGone;
+    gone = true;
     for (std::size_t c = 0; c < kStateBlockClasses; ++c) {
       if (lists_[c].head == nullptr) continue;
       lists_[c].head->batch_count = lists_[c].count;
@@ -139,12 +139,9 @@ class ThreadCache {
     Depot::depot().put(c, older);
   }
 
-  // This thread's cache: not made yet, alive, or destroyed at the thread's exit (a state freed
-  // later, by another thread_local's destructor, goes straight to the depot).
-  static constexpr int kNone = 0;
-  static constexpr int kAlive = 1;
-  static constexpr int kGone = 2;
-  static thread_local int status;
+  // This thread's cache was destroyed at the thread's exit: a state freed later, by another
+  // thread_local's destructor, goes straight to the depot.
+  static thread_local bool gone;
 
  private:
   struct List {
@@ -154,7 +151,7 @@ class ThreadCache {
   List lists_[kStateBlockClasses];
 };
 
-thread_local int ThreadCache::status = ThreadCache::kNone;
+thread_local bool ThreadCache::gone = false;
 thread_local ThreadCache cache;
 
 }  // namespace
@@ -163,7 +160,7 @@ void* allocate_state(std::size_t size) {
   assert(size > 0);
   const std::size_t c = class_of(size);
   if (c >= kStateBlockClasses) return ::operator new(size);
-  if (ThreadCache::status != ThreadCache::kGone) return cache.allocate(c);
+  if (!ThreadCache::gone) return cache.allocate(c);
   // After this thread's cache is gone: one block of the depot's, or a new one.
   if (Block* batch = Depot::depot().take(c)) {
     if (batch->next != nullptr) {
@@ -178,7 +175,7 @@ void* allocate_state(std::size_t size) {
 void free_state(void* block, std::size_t size) noexcept {
   const std::size_t c = class_of(size);
   if (c >= kStateBlockClasses) return ::operator delete(block);
-  if (ThreadCache::status != ThreadCache::kGone) return cache.free(c, block);
+  if (!ThreadCache::gone) return cache.free(c, block);
   auto* b = static_cast<Block*>(block);
   b->next = nullptr;
   b->batch_count = 1;
